@@ -1,0 +1,190 @@
+"""The JSON API: one NinjaAPI, OpenAPI at /api/docs, one error shape for every failure.
+
+Every answer that is not a success has the body ``{"error": {"code", "message", "field"}}``:
+OkpayError subclasses, request validation (400 ``invalid_request``, also for malformed JSON),
+missing or bad credentials (401 ``unauthenticated``), unknown addresses under /api/ (404
+``not_found``), a wrong HTTP method (405 ``method_not_allowed``) and unexpected failures
+(500 ``internal_error``, logged with the traceback).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.decorators import markcoroutinefunction
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from okpay.errors import OkpayError
+
+logger = logging.getLogger(__name__)
+
+HTTP_ERROR_CODES = {
+    400: "invalid_request",
+    401: "unauthenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "rate_limited",
+}
+NOT_FOUND_MESSAGE = "There is no API endpoint at this address. Check the path in /api/docs."
+
+
+class OkpayNinjaAPI(NinjaAPI):
+    """NinjaAPI whose URL-level answers (405, unknown paths) use the API's error shape too.
+
+    django-ninja answers a wrong method with a plain-text 405 and leaves unknown paths to
+    Django's HTML 404; both happen before any exception handler runs, so the views are
+    wrapped here and a catch-all pattern closes the URL list.
+    """
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _with_json_errors(pattern.callback)
+        urls.append(re_path(r"^.*$", _with_json_errors(_unknown_path), name="unknown-path"))
+        return urls
+
+
+def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    raise Http404(NOT_FOUND_MESSAGE)
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return error_response(request, status=404, code="not_found", message=NOT_FOUND_MESSAGE)
+
+
+def _translate(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if isinstance(response, HttpResponseNotAllowed):
+        allowed = response["Allow"]
+        translated = error_response(
+            request,
+            status=405,
+            code="method_not_allowed",
+            message=f"This endpoint does not accept this HTTP method. Allowed: {allowed}.",
+        )
+        translated["Allow"] = allowed
+        return translated
+    return response
+
+
+def _with_json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            try:
+                response = await view(request, *args, **kwargs)
+            except Http404:
+                return _not_found(request)
+            return _translate(request, response)
+
+        return markcoroutinefunction(async_wrapper)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return _not_found(request)
+        return _translate(request, response)
+
+    wrapper.csrf_exempt = getattr(view, "csrf_exempt", False)  # type: ignore[attr-defined]
+    return wrapper
+
+
+api = OkpayNinjaAPI(
+    title="OKpay API",
+    version="1",
+    description=(
+        "Ledger, wallets and payments. Amounts are integers in minor units. Authenticate "
+        "with `Authorization: Bearer <token>`. Every failure answers "
+        '`{"error": {"code", "message", "field"}}` with a stable `code`.'
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error_response(
+    request: HttpRequest, *, status: int, code: str, message: str, field: str | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "field": field}}, status=status
+    )
+
+
+@api.exception_handler(OkpayError)
+def handle_okpay_error(request: HttpRequest, exc: OkpayError) -> HttpResponse:
+    return api.create_response(request, {"error": exc.as_dict()}, status=exc.http_status)
+
+
+@api.exception_handler(ValidationError)
+def handle_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first: dict[str, Any] = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+    return error_response(
+        request,
+        status=400,
+        code="invalid_request",
+        message=str(first.get("msg", "Invalid request.")),
+        field=".".join(loc) or None,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def handle_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request,
+        status=401,
+        code="unauthenticated",
+        message="Send a valid API token: Authorization: Bearer <token>.",
+    )
+
+
+@api.exception_handler(HttpError)
+def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc.message)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # django-ninja raises HttpError(400) from the JSON decoder's error.
+        message = "The request body is not valid JSON. Send a JSON object."
+    return error_response(
+        request,
+        status=exc.status_code,
+        code=HTTP_ERROR_CODES.get(exc.status_code, "http_error"),
+        message=message,
+    )
+
+
+@api.exception_handler(Http404)
+def handle_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(
+        request, status=404, code="not_found", message="Nothing was found at this address."
+    )
+
+
+@api.exception_handler(Exception)
+def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.error("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
+    return error_response(
+        request,
+        status=500,
+        code="internal_error",
+        message="Something went wrong on our side. Try again later; if it persists, contact support.",
+    )
+
+
+def _register_routers() -> None:
+    from okpay.ledger.api import router as ledger_router
+
+    api.add_router("/v1/ledger", ledger_router)
+
+
+_register_routers()
