@@ -24,7 +24,9 @@ install-dev: $(VENV)/.installed-dev
 
 # Translations are compiled from the .po sources by every build.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel compile --domain django --directory src/okpay/locale --statistics
+	@for dir in src/okpay/locale src/okpay/*/locale; do \
+	  if [ -d "$$dir" ]; then $(BIN)/pybabel compile --domain django --directory "$$dir" --statistics || exit 1; fi; \
+	done
 
 run: install messages
 	$(BIN)/okpay run

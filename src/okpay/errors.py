@@ -36,7 +36,11 @@ class OkpayError(Exception):
         super().__init__(str(self.message))
 
     def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": str(self.message), "field": self.field}
+        body: dict[str, Any] = {
+            "code": self.code,
+            "message": str(self.message),
+            "field": self.field,
+        }
         if self.details:
             body["details"] = self.details
         return body

@@ -9,19 +9,21 @@ missing or bad credentials (401 ``unauthenticated``), unknown addresses under /a
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
-from django.utils.decorators import markcoroutinefunction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from okpay.errors import OkpayError
+from okpay.ledger.api import router as ledger_router
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,9 @@ HTTP_ERROR_CODES = {
     405: "method_not_allowed",
     429: "rate_limited",
 }
-NOT_FOUND_MESSAGE = "There is no API endpoint at this address. Check the path in /api/docs."
+NOT_FOUND_MESSAGE = gettext_lazy(
+    "There is no API endpoint at this address. Check the path in /api/docs."
+)
 
 
 class OkpayNinjaAPI(NinjaAPI):
@@ -54,11 +58,11 @@ class OkpayNinjaAPI(NinjaAPI):
 
 
 def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404(NOT_FOUND_MESSAGE)
+    raise Http404(str(NOT_FOUND_MESSAGE))
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
-    return error_response(request, status=404, code="not_found", message=NOT_FOUND_MESSAGE)
+    return error_response(request, status=404, code="not_found", message=str(NOT_FOUND_MESSAGE))
 
 
 def _translate(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -68,7 +72,8 @@ def _translate(request: HttpRequest, response: HttpResponse) -> HttpResponse:
             request,
             status=405,
             code="method_not_allowed",
-            message=f"This endpoint does not accept this HTTP method. Allowed: {allowed}.",
+            message=_("This endpoint does not accept this HTTP method. Allowed: %(allowed)s.")
+            % {"allowed": allowed},
         )
         translated["Allow"] = allowed
         return translated
@@ -76,7 +81,8 @@ def _translate(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 
 def _with_json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    if inspect.iscoroutinefunction(view):
+    """Wrap a URL-level view; ``wraps`` keeps its attributes (django-ninja's csrf_exempt)."""
+    if iscoroutinefunction(view):
 
         @wraps(view)
         async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -96,7 +102,6 @@ def _with_json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
             return _not_found(request)
         return _translate(request, response)
 
-    wrapper.csrf_exempt = getattr(view, "csrf_exempt", False)  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -130,12 +135,13 @@ def handle_okpay_error(request: HttpRequest, exc: OkpayError) -> HttpResponse:
 def handle_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first: dict[str, Any] = exc.errors[0] if exc.errors else {}
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+    if loc:
+        message = str(first.get("msg") or _("The request is not valid."))
+    else:
+        # The body as a whole is missing or is not an object (an empty body, a JSON list).
+        message = _("The request body must be a JSON object with the documented fields.")
     return error_response(
-        request,
-        status=400,
-        code="invalid_request",
-        message=str(first.get("msg", "Invalid request.")),
-        field=".".join(loc) or None,
+        request, status=400, code="invalid_request", message=message, field=".".join(loc) or None
     )
 
 
@@ -145,7 +151,7 @@ def handle_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRes
         request,
         status=401,
         code="unauthenticated",
-        message="Send a valid API token: Authorization: Bearer <token>.",
+        message=_("Send a valid API token: Authorization: Bearer <token>."),
     )
 
 
@@ -154,7 +160,7 @@ def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc.message)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         # django-ninja raises HttpError(400) from the JSON decoder's error.
-        message = "The request body is not valid JSON. Send a JSON object."
+        message = _("The request body is not valid JSON. Send a JSON object.")
     return error_response(
         request,
         status=exc.status_code,
@@ -166,7 +172,7 @@ def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def handle_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(
-        request, status=404, code="not_found", message="Nothing was found at this address."
+        request, status=404, code="not_found", message=_("Nothing was found at this address.")
     )
 
 
@@ -177,14 +183,8 @@ def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         request,
         status=500,
         code="internal_error",
-        message="Something went wrong on our side. Try again later; if it persists, contact support.",
+        message=_("Something went wrong on our side. Try again later, or contact support."),
     )
 
 
-def _register_routers() -> None:
-    from okpay.ledger.api import router as ledger_router
-
-    api.add_router("/v1/ledger", ledger_router)
-
-
-_register_routers()
+api.add_router("/v1/ledger", ledger_router)

@@ -176,3 +176,50 @@ LOGGING = {
 }
 
 PROJECT_ROOT_DIR = PROJECT_ROOT
+
+# --- Identity and account security (issue 3) -------------------------------------------------
+INSTALLED_APPS += ["okpay.notifications"]
+MIDDLEWARE += ["okpay.identity.middleware.SessionSecurityMiddleware"]
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "okpay.identity.password_policy.PolicyValidator"}]
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "identity:account"
+
+# Lockout: N consecutive failed sign-ins lock an account for M minutes; per-IP throttle.
+OKPAY_LOGIN_MAX_FAILURES = env_int("OKPAY_LOGIN_MAX_FAILURES", 5)
+OKPAY_LOGIN_LOCK_MINUTES = env_int("OKPAY_LOGIN_LOCK_MINUTES", 30)
+OKPAY_LOGIN_IP_LIMIT_PER_MINUTE = env_int("OKPAY_LOGIN_IP_LIMIT_PER_MINUTE", 20)
+OKPAY_PENDING_LOGIN_SECONDS = 300  # time to enter the 2FA code after the password
+# Sessions: idle and absolute limits, and how often "last seen" is written.
+OKPAY_SESSION_IDLE_MINUTES = env_int("OKPAY_SESSION_IDLE_MINUTES", 30)
+OKPAY_SESSION_MAX_HOURS = env_int("OKPAY_SESSION_MAX_HOURS", 12)
+OKPAY_SESSION_TOUCH_SECONDS = 60
+# The cookie outlives the absolute limit a little, so the limit is enforced (and logged) by
+# the session middleware rather than by the cookie silently expiring.
+SESSION_COOKIE_AGE = OKPAY_SESSION_MAX_HOURS * 3600 + 600
+# Passwords, e-mailed links and their rate limits.
+OKPAY_PASSWORD_REMINDER_DAYS = env_int("OKPAY_PASSWORD_REMINDER_DAYS", 180)
+OKPAY_EMAIL_VERIFICATION_HOURS = 24
+OKPAY_PASSWORD_RESET_MINUTES = 60
+OKPAY_VERIFY_RESEND_PER_HOUR = 3
+OKPAY_RESET_PER_EMAIL_PER_HOUR = 3
+OKPAY_RESET_PER_IP_PER_HOUR = 10
+OKPAY_SIGNUP_PER_IP_PER_HOUR = env_int("OKPAY_SIGNUP_PER_IP_PER_HOUR", 10)
+# Second factor and step-up (a confirmation is valid for 5 minutes).
+OKPAY_SECOND_FACTOR_ATTEMPTS = 10
+OKPAY_SECOND_FACTOR_WINDOW_SECONDS = 600
+OKPAY_STEP_UP_SECONDS = 300
+# Transfers from this amount (minor units) need step-up; "*" covers other currencies.
+OKPAY_STEP_UP_TRANSFER_THRESHOLDS = {
+    "CNY": 500_000,
+    "USD": 100_000,
+    "EUR": 100_000,
+    "GBP": 100_000,
+    "HKD": 800_000,
+    "JPY": 150_000,
+    "*": 100_000,
+}
+OKPAY_MAX_PERSONAL_TOKENS = 20
+# Key for sealing TOTP secrets; defaults to SECRET_KEY (set it to rotate SECRET_KEY freely).
+OKPAY_SECRETS_KEY = env_str("OKPAY_SECRETS_KEY", "")
+# Number of reverse proxies whose X-Forwarded-For is trusted for the client's IP address.
+OKPAY_TRUSTED_PROXY_COUNT = env_int("OKPAY_TRUSTED_PROXY_COUNT", 0)

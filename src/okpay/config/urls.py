@@ -14,3 +14,22 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+# --- Identity and account security (issue 3) -------------------------------------------------
+# The back-office sign-in goes through the OKpay sign-in (lockout, 2FA, session records).
+from okpay.identity import views as identity_views  # noqa: E402
+
+urlpatterns = [
+    path(
+        "admin/",
+        include(
+            [
+                path("login/", identity_views.admin_login, name="admin_login_redirect"),
+                path("logout/", identity_views.admin_logout, name="admin_logout_redirect"),
+            ]
+        ),
+    ),
+    *urlpatterns,
+    path("account/", include("okpay.identity.urls")),
+    path("", include("okpay.notifications.urls")),
+]

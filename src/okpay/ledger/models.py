@@ -45,7 +45,9 @@ class Account(models.Model):
                 name="ledger_account_totals_not_negative",
             ),
             models.CheckConstraint(
-                condition=~Q(debits_must_not_exceed_credits=True, credits_must_not_exceed_debits=True),
+                condition=~Q(
+                    debits_must_not_exceed_credits=True, credits_must_not_exceed_debits=True
+                ),
                 name="ledger_account_flags_exclusive",
             ),
             models.CheckConstraint(
@@ -111,10 +113,14 @@ class Transfer(models.Model):
         verbose_name_plural = _("ledger transfers")
         indexes: ClassVar = [
             models.Index(fields=["debit_account", "created_at", "id"], name="ledger_tr_debit_idx"),
-            models.Index(fields=["credit_account", "created_at", "id"], name="ledger_tr_credit_idx"),
+            models.Index(
+                fields=["credit_account", "created_at", "id"], name="ledger_tr_credit_idx"
+            ),
         ]
         constraints: ClassVar = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_transfer_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="ledger_transfer_amount_positive"
+            ),
             models.CheckConstraint(condition=~Q(id=""), name="ledger_transfer_id_not_empty"),
             models.CheckConstraint(
                 condition=~Q(debit_account=F("credit_account")),
@@ -130,7 +136,11 @@ class Transfer(models.Model):
                 name="ledger_transfer_phase_flags_exclusive",
             ),
             models.CheckConstraint(
-                condition=Q(post_pending_transfer=False, void_pending_transfer=False, pending_transfer__isnull=True)
+                condition=Q(
+                    post_pending_transfer=False,
+                    void_pending_transfer=False,
+                    pending_transfer__isnull=True,
+                )
                 | (
                     (Q(post_pending_transfer=True) | Q(void_pending_transfer=True))
                     & Q(pending_transfer__isnull=False)
@@ -144,7 +154,10 @@ class Transfer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.id}: {self.debit_account_id} → {self.credit_account_id} {self.amount} {self.currency}"
+        return (
+            f"{self.id}: {self.debit_account_id} → {self.credit_account_id} "
+            f"{self.amount} {self.currency}"
+        )
 
     @property
     def pending_id(self) -> str | None:
@@ -172,14 +185,18 @@ class PendingTransfer(models.Model):
     transfer = models.OneToOneField(
         Transfer, on_delete=models.PROTECT, primary_key=True, related_name="pending_state"
     )
-    status = models.CharField(max_length=8, choices=PendingStatus.choices, default=PendingStatus.PENDING)
+    status = models.CharField(
+        max_length=8, choices=PendingStatus.choices, default=PendingStatus.PENDING
+    )
     expires_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("pending transfer")
         verbose_name_plural = _("pending transfers")
-        indexes: ClassVar = [models.Index(fields=["status", "expires_at"], name="ledger_pending_due_idx")]
+        indexes: ClassVar = [
+            models.Index(fields=["status", "expires_at"], name="ledger_pending_due_idx")
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in PendingStatus]),

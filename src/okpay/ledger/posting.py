@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.dateparse import parse_datetime
 
 from okpay.ledger.models import AMOUNT_MAX, ID_MAX_LENGTH, Account, PendingTransfer, Transfer
 from okpay.ledger.types import CreateTransferResult as R
@@ -32,12 +33,38 @@ TIMEOUT_MAX = 2**31 - 1
 KNOWN_FLAGS = frozenset(f.value for f in TransferFlag)
 _FAST_PATH_ATTEMPTS = 3
 
+TRANSFER_COLUMNS = (
+    "id",
+    "debit_account_id",
+    "credit_account_id",
+    "amount",
+    "currency",
+    "code",
+    "pending",
+    "post_pending_transfer",
+    "void_pending_transfer",
+    "linked",
+    "pending_id",
+    "timeout_seconds",
+    "metadata",
+)
+ACCOUNT_COLUMNS = (
+    "id",
+    "currency",
+    "debits_must_not_exceed_credits",
+    "credits_must_not_exceed_debits",
+    "debits_pending",
+    "debits_posted",
+    "credits_pending",
+    "credits_posted",
+)
+
 A = Account._meta.db_table
 T = Transfer._meta.db_table
 P = PendingTransfer._meta.db_table
 
 
-class RetryBatch(Exception):  # noqa: N818 - a control-flow signal, not an error
+class RetryBatch(Exception):
     """The database changed under a transfer in a way only a fresh transaction resolves."""
 
 
@@ -120,7 +147,7 @@ def validate_transfer(spec: TransferSpec) -> str | None:
         if amount < 0:
             return R.AMOUNT_MUST_NOT_BE_NEGATIVE
         if amount > AMOUNT_MAX:
-            return R.OVERFLOWS_DEBITS_POSTED
+            return R.OVERFLOWS_DEBITS
         return None
     if not spec.debit_account_id:
         return R.DEBIT_ACCOUNT_ID_MUST_NOT_BE_EMPTY
@@ -211,8 +238,14 @@ class _Sql:
             "debits_pending, debits_posted, credits_pending, credits_posted "
             f"FROM {A} WHERE id IN (%s, %s) ORDER BY id"
         )
+        # PostgreSQL only (used with lock_suffix): array parameters.
+        self.select_pending_accounts = (
+            f"SELECT debit_account_id, credit_account_id FROM {T} WHERE id = ANY(%s)"
+        )
+        self.lock_accounts = f"SELECT id FROM {A} WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
         self.resolve_pending = (
-            f"UPDATE {P} SET status = %s, resolved_at = %s WHERE transfer_id = %s AND status = 'pending'"
+            f"UPDATE {P} SET status = %s, resolved_at = %s "
+            "WHERE transfer_id = %s AND status = 'pending'"
         )
         self.settle_debit = (
             f"UPDATE {A} SET debits_pending = debits_pending - %s, "
@@ -253,6 +286,8 @@ class TransferBatch:
         self.adapt_dt = connection.ops.adapt_datetimefield_value
 
     def run(self, specs: Sequence[TransferSpec]) -> list[TransferResult]:
+        if len(specs) > 1 and self.sql.lock_suffix:
+            self._lock_batch_accounts(specs)
         codes = run_chains(
             specs,
             is_linked=lambda s: TransferFlag.LINKED in s.flags,
@@ -263,6 +298,31 @@ class TransferBatch:
         )
         return [TransferResult(id=s.id, status=R(c)) for s, c in zip(specs, codes, strict=True)]
 
+    def _lock_batch_accounts(self, specs: Sequence[TransferSpec]) -> None:
+        """Take every row lock the batch needs up front, in primary-key order.
+
+        Without this, two batches that touch the same accounts in different orders hold
+        some locks while waiting for others, and PostgreSQL breaks the deadlock only after
+        ``deadlock_timeout``. One ordered ``SELECT ... FOR UPDATE`` makes them queue instead.
+        """
+        ids: set[str] = set()
+        pending_ids: list[str] = []
+        for spec in specs:
+            if spec.pending_id:
+                pending_ids.append(spec.pending_id)
+            if spec.debit_account_id:
+                ids.add(spec.debit_account_id)
+            if spec.credit_account_id:
+                ids.add(spec.credit_account_id)
+        cursor = self.cursor
+        if pending_ids:
+            cursor.execute(self.sql.select_pending_accounts, (pending_ids,))
+            for debit_id, credit_id in cursor.fetchall():
+                ids.update((debit_id, credit_id))
+        if len(ids) > 2:
+            cursor.execute(self.sql.lock_accounts, (sorted(ids),))
+            cursor.fetchall()
+
     # -- one transfer -----------------------------------------------------------------------
 
     def apply(self, index: int, spec: TransferSpec) -> str:
@@ -271,7 +331,10 @@ class TransferBatch:
             return invalid
         created_at = self.now + timedelta(microseconds=index)
         flags = spec.flags
-        if TransferFlag.POST_PENDING_TRANSFER in flags or TransferFlag.VOID_PENDING_TRANSFER in flags:
+        if (
+            TransferFlag.POST_PENDING_TRANSFER in flags
+            or TransferFlag.VOID_PENDING_TRANSFER in flags
+        ):
             return self._resolve_pending(spec, created_at)
         for _attempt in range(_FAST_PATH_ATTEMPTS):
             code = self._fast_path(spec, created_at)
@@ -395,7 +458,9 @@ class TransferBatch:
         if code is not None:
             return code
         # Lock both accounts, then read everything again under the locks.
-        accounts = self._accounts(pending["debit_account_id"], pending["credit_account_id"], lock=True)
+        accounts = self._accounts(
+            pending["debit_account_id"], pending["credit_account_id"], lock=True
+        )
         existing = self._existing(spec.id)
         if existing is not None:
             return self._compare_existing(spec, existing)
@@ -479,11 +544,7 @@ class TransferBatch:
         row = self.cursor.fetchone()
         if row is None:
             return None
-        keys = (
-            "id debit_account_id credit_account_id amount currency code pending "
-            "post_pending_transfer void_pending_transfer linked pending_id timeout_seconds metadata"
-        ).split()
-        record = dict(zip(keys, row, strict=True))
+        record = dict(zip(TRANSFER_COLUMNS, row, strict=True))
         for key in ("pending", "post_pending_transfer", "void_pending_transfer", "linked"):
             record[key] = bool(record[key])
         record["metadata"] = _load_metadata(record["metadata"])
@@ -501,24 +562,29 @@ class TransferBatch:
             record["expires_at"] = self._to_datetime(record["expires_at"])
         return record
 
-    def _to_datetime(self, value: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=self.now.tzinfo)
-        converted = self.connection.ops.convert_datetimefield_value(value, None, self.connection)
-        return converted  # type: ignore[no-any-return]
+    @staticmethod
+    def _to_datetime(value: Any) -> datetime:
+        """Raw cursors return text on SQLite (UTC, naive) and aware datetimes on PostgreSQL."""
+        parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+        if parsed is None:
+            raise ValueError(f"not a timestamp: {value!r}")
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
-    def _accounts(self, first: str, second: str, *, lock: bool = False) -> dict[str, dict[str, Any]]:
+    def _accounts(
+        self, first: str, second: str, *, lock: bool = False
+    ) -> dict[str, dict[str, Any]]:
         sql = self.sql.select_accounts + (self.sql.lock_suffix if lock else "")
         self.cursor.execute(sql, (first, second))
-        keys = (
-            "id currency debits_must_not_exceed_credits credits_must_not_exceed_debits "
-            "debits_pending debits_posted credits_pending credits_posted"
-        ).split()
+        keys = ACCOUNT_COLUMNS
         out = {}
         for row in self.cursor.fetchall():
             record = dict(zip(keys, row, strict=True))
-            record["debits_must_not_exceed_credits"] = bool(record["debits_must_not_exceed_credits"])
-            record["credits_must_not_exceed_debits"] = bool(record["credits_must_not_exceed_debits"])
+            record["debits_must_not_exceed_credits"] = bool(
+                record["debits_must_not_exceed_credits"]
+            )
+            record["credits_must_not_exceed_debits"] = bool(
+                record["credits_must_not_exceed_debits"]
+            )
             out[record["id"]] = record
         return out
 

@@ -52,7 +52,9 @@ def account_transfers_list(
 ) -> TransferPage:
     """Transfers that debit or credit the account, oldest first, ``limit`` at a time."""
     account_get(account_id=account_id)
-    queryset = Transfer.objects.filter(Q(debit_account_id=account_id) | Q(credit_account_id=account_id))
+    queryset = Transfer.objects.filter(
+        Q(debit_account_id=account_id) | Q(credit_account_id=account_id)
+    )
     if starting_after:
         cursor = queryset.filter(pk=starting_after).values_list("created_at", "id").first()
         if cursor is None:
@@ -112,12 +114,20 @@ def ledger_verify() -> VerifyReport:
     t = Transfer._meta.db_table
     p = PendingTransfer._meta.db_table
     false = "FALSE" if connection.vendor == "postgresql" else "0"
-    settled = f"FROM {t} WHERE pending = {false} AND void_pending_transfer = {false}"  # noqa: S608
-    debits_posted = _sums(f"SELECT debit_account_id, SUM(amount) {settled} GROUP BY debit_account_id")  # noqa: S608
-    credits_posted = _sums(f"SELECT credit_account_id, SUM(amount) {settled} GROUP BY credit_account_id")  # noqa: S608
-    held = f"FROM {t} t JOIN {p} s ON s.transfer_id = t.id WHERE s.status = 'pending'"  # noqa: S608
-    debits_pending = _sums(f"SELECT t.debit_account_id, SUM(t.amount) {held} GROUP BY t.debit_account_id")  # noqa: S608
-    credits_pending = _sums(f"SELECT t.credit_account_id, SUM(t.amount) {held} GROUP BY t.credit_account_id")  # noqa: S608
+    settled = f"FROM {t} WHERE pending = {false} AND void_pending_transfer = {false}"
+    debits_posted = _sums(
+        f"SELECT debit_account_id, SUM(amount) {settled} GROUP BY debit_account_id"
+    )
+    credits_posted = _sums(
+        f"SELECT credit_account_id, SUM(amount) {settled} GROUP BY credit_account_id"
+    )
+    held = f"FROM {t} t JOIN {p} s ON s.transfer_id = t.id WHERE s.status = 'pending'"
+    debits_pending = _sums(
+        f"SELECT t.debit_account_id, SUM(t.amount) {held} GROUP BY t.debit_account_id"
+    )
+    credits_pending = _sums(
+        f"SELECT t.credit_account_id, SUM(t.amount) {held} GROUP BY t.credit_account_id"
+    )
 
     violations: list[str] = []
     per_currency: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -186,7 +196,7 @@ def _pending_consistency() -> list[str]:
     with connection.cursor() as cursor:
         # A resolution must match the pending transfer and its recorded status.
         cursor.execute(
-            "SELECT r.id, r.post_pending_transfer, r.amount, o.amount, o.pending, s.status, "  # noqa: S608
+            "SELECT r.id, r.post_pending_transfer, r.amount, o.amount, o.pending, s.status, "
             "r.debit_account_id = o.debit_account_id AND r.credit_account_id = o.credit_account_id "
             f"FROM {t} r JOIN {t} o ON o.id = r.pending_id LEFT JOIN {p} s ON s.transfer_id = o.id "
             "WHERE r.pending_id IS NOT NULL"
@@ -203,14 +213,15 @@ def _pending_consistency() -> list[str]:
                 problems.append(f"transfer {rid} names other accounts than its pending transfer")
         # Every posted/voided hold has its resolution; every pending transfer has a state.
         cursor.execute(
-            f"SELECT s.transfer_id, s.status FROM {p} s LEFT JOIN {t} r ON r.pending_id = s.transfer_id "  # noqa: S608
+            f"SELECT s.transfer_id, s.status FROM {p} s "
+            f"LEFT JOIN {t} r ON r.pending_id = s.transfer_id "
             "WHERE s.status IN ('posted', 'voided') AND r.id IS NULL"
         )
         for tid, status in cursor.fetchall():
             problems.append(f"pending transfer {tid} is {status} but no transfer resolves it")
         true = "TRUE" if connection.vendor == "postgresql" else "1"
         cursor.execute(
-            f"SELECT t.id FROM {t} t LEFT JOIN {p} s ON s.transfer_id = t.id "  # noqa: S608
+            f"SELECT t.id FROM {t} t LEFT JOIN {p} s ON s.transfer_id = t.id "
             f"WHERE t.pending = {true} AND s.transfer_id IS NULL"
         )
         for (tid,) in cursor.fetchall():
@@ -223,8 +234,11 @@ def _currency_consistency() -> list[str]:
     a = Account._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.id FROM {t} t JOIN {a} d ON d.id = t.debit_account_id "  # noqa: S608
+            f"SELECT t.id FROM {t} t JOIN {a} d ON d.id = t.debit_account_id "
             f"JOIN {a} c ON c.id = t.credit_account_id "
             "WHERE t.currency <> d.currency OR t.currency <> c.currency"
         )
-        return [f"transfer {tid} moves a currency its accounts do not hold" for (tid,) in cursor.fetchall()]
+        return [
+            f"transfer {tid} moves a currency its accounts do not hold"
+            for (tid,) in cursor.fetchall()
+        ]

@@ -72,7 +72,7 @@ def _with_retries(label: str, work: Any) -> Any:
             if not _is_retryable(exc):
                 raise
         logger.info("%s: retrying after a concurrent change (attempt %d)", label, attempt)
-        time.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 - jitter, not security
+        time.sleep(random.uniform(0, 0.002 * attempt))
     raise LedgerBusy()
 
 
@@ -117,7 +117,7 @@ def transfers_create(
             )
         return results
 
-    return _with_retries("transfers_create", work)  # type: ignore[no-any-return]
+    return _with_retries("transfers_create", work)
 
 
 def _validate_account(spec: AccountSpec) -> str | None:
@@ -157,13 +157,14 @@ def accounts_create(
     table = Account._meta.db_table
     jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
     insert = (
-        f"INSERT INTO {table} (id, currency, code, debits_must_not_exceed_credits, "  # noqa: S608
+        f"INSERT INTO {table} (id, currency, code, debits_must_not_exceed_credits, "
         "credits_must_not_exceed_debits, debits_pending, debits_posted, credits_pending, "
-        f"credits_posted, metadata, created_at) VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, %s{jsonb}, %s) "
+        "credits_posted, metadata, created_at) "
+        f"VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, %s{jsonb}, %s) "
         "ON CONFLICT (id) DO NOTHING"
     )
     select = (
-        "SELECT currency, code, debits_must_not_exceed_credits, credits_must_not_exceed_debits, "  # noqa: S608
+        "SELECT currency, code, debits_must_not_exceed_credits, credits_must_not_exceed_debits, "
         f"metadata FROM {table} WHERE id = %s"
     )
 
@@ -213,7 +214,9 @@ def accounts_create(
             linked_event_failed=AR.LINKED_EVENT_FAILED,
             linked_event_chain_open=AR.LINKED_EVENT_CHAIN_OPEN,
         )
-        results = [AccountResult(id=s.id, status=AR(c)) for s, c in zip(accounts, codes, strict=True)]
+        results = [
+            AccountResult(id=s.id, status=AR(c)) for s, c in zip(accounts, codes, strict=True)
+        ]
         created = [r.id for r in results if r.status == AR.CREATED]
         if created and (actor is not None or actor_token is not None):
             audit_record(
@@ -226,7 +229,7 @@ def accounts_create(
             )
         return results
 
-    return _with_retries("accounts_create", work)  # type: ignore[no-any-return]
+    return _with_retries("accounts_create", work)
 
 
 def pending_transfers_expire(*, now: datetime | None = None, batch_size: int = 500) -> int:
@@ -244,7 +247,9 @@ def pending_transfers_expire(*, now: datetime | None = None, batch_size: int = 5
             .values_list("transfer_id", flat=True)[:batch_size]
         )
         for transfer_id in due:
-            expired += _with_retries("pending_transfers_expire", lambda t=transfer_id: _expire_one(t, at))
+            expired += _with_retries(
+                "pending_transfers_expire", lambda t=transfer_id: _expire_one(t, at)
+            )
         if len(due) < batch_size:
             return expired
 
@@ -261,8 +266,12 @@ def _expire_one(transfer_id: str, at: datetime) -> int:
         cursor.fetchall()
         cursor.execute(
             sql.resolve_pending + " AND expires_at <= %s",
-            ("expired", connection.ops.adapt_datetimefield_value(at), transfer_id,
-             connection.ops.adapt_datetimefield_value(at)),
+            (
+                "expired",
+                connection.ops.adapt_datetimefield_value(at),
+                transfer_id,
+                connection.ops.adapt_datetimefield_value(at),
+            ),
         )
         if cursor.rowcount != 1:
             return 0

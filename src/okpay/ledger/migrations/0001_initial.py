@@ -6,103 +6,280 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('code', models.CharField(help_text="The account's purpose.", max_length=32, verbose_name='code')),
-                ('debits_must_not_exceed_credits', models.BooleanField(default=False)),
-                ('credits_must_not_exceed_debits', models.BooleanField(default=False)),
-                ('debits_pending', models.BigIntegerField(default=0)),
-                ('debits_posted', models.BigIntegerField(default=0)),
-                ('credits_pending', models.BigIntegerField(default=0)),
-                ('credits_posted', models.BigIntegerField(default=0)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(verbose_name='created')),
+                ("id", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="The account's purpose.", max_length=32, verbose_name="code"
+                    ),
+                ),
+                ("debits_must_not_exceed_credits", models.BooleanField(default=False)),
+                ("credits_must_not_exceed_debits", models.BooleanField(default=False)),
+                ("debits_pending", models.BigIntegerField(default=0)),
+                ("debits_posted", models.BigIntegerField(default=0)),
+                ("credits_pending", models.BigIntegerField(default=0)),
+                ("credits_posted", models.BigIntegerField(default=0)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(verbose_name="created")),
             ],
             options={
-                'verbose_name': 'ledger account',
-                'verbose_name_plural': 'ledger accounts',
-                'indexes': [models.Index(fields=['code', 'currency'], name='ledger_acco_code_a72ec6_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('debits_pending__gte', 0), ('debits_posted__gte', 0), ('credits_pending__gte', 0), ('credits_posted__gte', 0)), name='ledger_account_totals_not_negative'), models.CheckConstraint(condition=models.Q(('credits_must_not_exceed_debits', True), ('debits_must_not_exceed_credits', True), _negated=True), name='ledger_account_flags_exclusive'), models.CheckConstraint(condition=models.Q(('debits_must_not_exceed_credits', False), ('credits_posted__gte', django.db.models.expressions.CombinedExpression(models.F('debits_posted'), '+', models.F('debits_pending'))), _connector='OR'), name='ledger_account_debits_within_credits'), models.CheckConstraint(condition=models.Q(('credits_must_not_exceed_debits', False), ('debits_posted__gte', django.db.models.expressions.CombinedExpression(models.F('credits_posted'), '+', models.F('credits_pending'))), _connector='OR'), name='ledger_account_credits_within_debits'), models.CheckConstraint(condition=models.Q(('id', ''), _negated=True), name='ledger_account_id_not_empty')],
+                "verbose_name": "ledger account",
+                "verbose_name_plural": "ledger accounts",
+                "indexes": [
+                    models.Index(fields=["code", "currency"], name="ledger_acco_code_a72ec6_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("debits_pending__gte", 0),
+                            ("debits_posted__gte", 0),
+                            ("credits_pending__gte", 0),
+                            ("credits_posted__gte", 0),
+                        ),
+                        name="ledger_account_totals_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("credits_must_not_exceed_debits", True),
+                            ("debits_must_not_exceed_credits", True),
+                            _negated=True,
+                        ),
+                        name="ledger_account_flags_exclusive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("debits_must_not_exceed_credits", False),
+                            (
+                                "credits_posted__gte",
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("debits_posted"), "+", models.F("debits_pending")
+                                ),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="ledger_account_debits_within_credits",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("credits_must_not_exceed_debits", False),
+                            (
+                                "debits_posted__gte",
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("credits_posted"), "+", models.F("credits_pending")
+                                ),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="ledger_account_credits_within_debits",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("id", ""), _negated=True),
+                        name="ledger_account_id_not_empty",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('amount', models.BigIntegerField(verbose_name='amount (minor units)')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('pending', models.BooleanField(default=False)),
-                ('post_pending_transfer', models.BooleanField(default=False)),
-                ('void_pending_transfer', models.BooleanField(default=False)),
-                ('linked', models.BooleanField(default=False)),
-                ('timeout_seconds', models.PositiveIntegerField(default=0)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('credit_account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='credit_transfers', to='ledger.account')),
-                ('debit_account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='debit_transfers', to='ledger.account')),
-                ('pending_transfer', models.OneToOneField(blank=True, db_column='pending_id', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resolution', to='ledger.transfer')),
+                ("id", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("amount", models.BigIntegerField(verbose_name="amount (minor units)")),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("pending", models.BooleanField(default=False)),
+                ("post_pending_transfer", models.BooleanField(default=False)),
+                ("void_pending_transfer", models.BooleanField(default=False)),
+                ("linked", models.BooleanField(default=False)),
+                ("timeout_seconds", models.PositiveIntegerField(default=0)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                (
+                    "credit_account",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_transfers",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "debit_account",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="debit_transfers",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "pending_transfer",
+                    models.OneToOneField(
+                        blank=True,
+                        db_column="pending_id",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resolution",
+                        to="ledger.transfer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger transfer',
-                'verbose_name_plural': 'ledger transfers',
+                "verbose_name": "ledger transfer",
+                "verbose_name_plural": "ledger transfers",
             },
         ),
         migrations.CreateModel(
-            name='PendingTransfer',
+            name="PendingTransfer",
             fields=[
-                ('transfer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='pending_state', serialize=False, to='ledger.transfer')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('posted', 'Posted'), ('voided', 'Voided'), ('expired', 'Expired')], default='pending', max_length=8)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "transfer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="pending_state",
+                        serialize=False,
+                        to="ledger.transfer",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("posted", "Posted"),
+                            ("voided", "Voided"),
+                            ("expired", "Expired"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'pending transfer',
-                'verbose_name_plural': 'pending transfers',
-                'indexes': [models.Index(fields=['status', 'expires_at'], name='ledger_pending_due_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'posted', 'voided', 'expired'])), name='ledger_pending_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('status', 'pending')), models.Q(models.Q(('status', 'pending'), _negated=True), ('resolved_at__isnull', False)), _connector='OR'), name='ledger_pending_resolved_at_iff_resolved')],
+                "verbose_name": "pending transfer",
+                "verbose_name_plural": "pending transfers",
+                "indexes": [
+                    models.Index(fields=["status", "expires_at"], name="ledger_pending_due_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["pending", "posted", "voided", "expired"])
+                        ),
+                        name="ledger_pending_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("resolved_at__isnull", True), ("status", "pending")),
+                            models.Q(
+                                models.Q(("status", "pending"), _negated=True),
+                                ("resolved_at__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="ledger_pending_resolved_at_iff_resolved",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='transfer',
-            index=models.Index(fields=['debit_account', 'created_at', 'id'], name='ledger_tr_debit_idx'),
+            model_name="transfer",
+            index=models.Index(
+                fields=["debit_account", "created_at", "id"], name="ledger_tr_debit_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='transfer',
-            index=models.Index(fields=['credit_account', 'created_at', 'id'], name='ledger_tr_credit_idx'),
+            model_name="transfer",
+            index=models.Index(
+                fields=["credit_account", "created_at", "id"], name="ledger_tr_credit_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='ledger_transfer_amount_positive'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="ledger_transfer_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('id', ''), _negated=True), name='ledger_transfer_id_not_empty'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id", ""), _negated=True), name="ledger_transfer_id_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('debit_account', models.F('credit_account')), _negated=True), name='ledger_transfer_accounts_different'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("debit_account", models.F("credit_account")), _negated=True),
+                name="ledger_transfer_accounts_different",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pending', False), ('post_pending_transfer', False), ('void_pending_transfer', False)), models.Q(('pending', True), ('post_pending_transfer', False), ('void_pending_transfer', False)), models.Q(('pending', False), ('post_pending_transfer', True), ('void_pending_transfer', False)), models.Q(('pending', False), ('post_pending_transfer', False), ('void_pending_transfer', True)), _connector='OR'), name='ledger_transfer_phase_flags_exclusive'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("pending", False),
+                        ("post_pending_transfer", False),
+                        ("void_pending_transfer", False),
+                    ),
+                    models.Q(
+                        ("pending", True),
+                        ("post_pending_transfer", False),
+                        ("void_pending_transfer", False),
+                    ),
+                    models.Q(
+                        ("pending", False),
+                        ("post_pending_transfer", True),
+                        ("void_pending_transfer", False),
+                    ),
+                    models.Q(
+                        ("pending", False),
+                        ("post_pending_transfer", False),
+                        ("void_pending_transfer", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="ledger_transfer_phase_flags_exclusive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pending_transfer__isnull', True), ('post_pending_transfer', False), ('void_pending_transfer', False)), models.Q(models.Q(('post_pending_transfer', True), ('void_pending_transfer', True), _connector='OR'), ('pending_transfer__isnull', False)), _connector='OR'), name='ledger_transfer_pending_id_iff_post_or_void'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("pending_transfer__isnull", True),
+                        ("post_pending_transfer", False),
+                        ("void_pending_transfer", False),
+                    ),
+                    models.Q(
+                        models.Q(
+                            ("post_pending_transfer", True),
+                            ("void_pending_transfer", True),
+                            _connector="OR",
+                        ),
+                        ("pending_transfer__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="ledger_transfer_pending_id_iff_post_or_void",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('pending', True), ('timeout_seconds', 0), _connector='OR'), name='ledger_transfer_timeout_only_pending'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pending", True), ("timeout_seconds", 0), _connector="OR"),
+                name="ledger_transfer_timeout_only_pending",
+            ),
         ),
     ]

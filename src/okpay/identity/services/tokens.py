@@ -1,4 +1,4 @@
-"""Writes for identity: API tokens and audit events."""
+"""API tokens and audit rows."""
 
 from __future__ import annotations
 
@@ -99,11 +99,7 @@ def token_authenticate(*, secret: str) -> ApiToken | None:
     """The usable token for ``secret``, or None. Marks it used (at most once a minute)."""
     if not secret or len(secret) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(secret))
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(digest=token_digest(secret)).first()
     now = timezone.now()
     if token is None or not token.is_usable(now=now):
         return None

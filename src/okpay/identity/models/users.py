@@ -1,7 +1,8 @@
-"""Users, API tokens and the audit trail."""
+"""The user: e-mail login, profile, role and the sign-in security state."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -67,6 +68,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    email_verified_at = models.DateTimeField(_("e-mail verified"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("must set a new password"),
+        default=False,
+        help_text=_("Set when an operator marks the account compromised."),
+    )
+    failed_login_count = models.PositiveIntegerField(_("consecutive failed sign-ins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -80,7 +90,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints: ClassVar = [
             models.UniqueConstraint(Lower("email"), name="identity_user_email_ci_unique"),
             models.CheckConstraint(
-                condition=models.Q(role__in=[r.value for r in Role]), name="identity_user_role_valid"
+                condition=models.Q(role__in=[r.value for r in Role]),
+                name="identity_user_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(failed_login_count__gte=0),
+                name="identity_user_failed_login_count_non_negative",
             ),
         ]
 
@@ -91,76 +106,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = normalize_email(self.email)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``set_password`` keeps the new raw password in ``_password`` until the next save;
+        # a hash upgrade on sign-in clears it first, so only real changes are stamped.
+        if getattr(self, "_password", None) is not None:
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def is_locked(self, *, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
     def get_full_name(self) -> str:
         return self.display_name or self.email
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@", 1)[0]
-
-
-class TokenKind(models.TextChoices):
-    OPERATOR = "operator", _("Operator")
-    PERSONAL = "personal", _("Personal")
-
-
-class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only a SHA-256 digest of the secret is stored."""
-
-    name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=16, choices=TokenKind.choices)
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens"
-    )
-    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
-        constraints: ClassVar = [
-            models.CheckConstraint(
-                condition=models.Q(kind__in=[k.value for k in TokenKind]),
-                name="identity_apitoken_kind_valid",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(kind=TokenKind.PERSONAL) | models.Q(user__isnull=False),
-                name="identity_apitoken_personal_has_user",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    def is_usable(self, *, now: Any = None) -> bool:
-        now = now or timezone.now()
-        if self.revoked_at is not None:
-            return False
-        return self.expires_at is None or self.expires_at > now
-
-
-class AuditEvent(models.Model):
-    """One row per change to money, credentials or a ticket, written in the same transaction."""
-
-    actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_token = models.ForeignKey(
-        ApiToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(_("action"), max_length=64, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=64, blank=True)
-    object_id = models.CharField(_("object id"), max_length=128, blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        ordering = ("-created_at", "-id")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,1 @@
+"""Performance benchmarks for OKpay (run with ``python -m benchmarks.<name>``)."""

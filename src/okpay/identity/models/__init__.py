@@ -1,0 +1,40 @@
+"""Identity models: users, API tokens, the audit trail and the sign-in security state."""
+
+from okpay.identity.models.security import (
+    EmailToken,
+    KnownDevice,
+    RateLimitCounter,
+    RecoveryCode,
+    SecurityEvent,
+    SecurityEventKind,
+    SessionEndReason,
+    StepUpGrant,
+    TokenPurpose,
+    TotpDevice,
+    UnknownEmailLockout,
+    UserSession,
+)
+from okpay.identity.models.tokens import ApiToken, AuditEvent, TokenKind
+from okpay.identity.models.users import Role, User, UserManager, normalize_email
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "EmailToken",
+    "KnownDevice",
+    "RateLimitCounter",
+    "RecoveryCode",
+    "Role",
+    "SecurityEvent",
+    "SecurityEventKind",
+    "SessionEndReason",
+    "StepUpGrant",
+    "TokenKind",
+    "TokenPurpose",
+    "TotpDevice",
+    "UnknownEmailLockout",
+    "User",
+    "UserManager",
+    "UserSession",
+    "normalize_email",
+]

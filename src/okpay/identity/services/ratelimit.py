@@ -1,0 +1,66 @@
+"""Fixed-window rate limits kept in the database, so every process sees the same counts.
+
+A hit is one conditional ``UPDATE ... SET count = count + 1 WHERE count < limit``: two
+requests racing for the last slot cannot both get it. Keys are stored as SHA-256 digests,
+so the table holds no e-mail or IP address in the clear.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from okpay.identity.crypto import sha256_hex
+from okpay.identity.errors import RateLimited
+from okpay.identity.models import RateLimitCounter
+
+KEEP_COUNTERS_FOR = timedelta(days=2)
+
+
+def _window_start(now: datetime, window_seconds: int) -> datetime:
+    epoch = int(now.timestamp()) // window_seconds * window_seconds
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def rate_limit_hit(
+    *,
+    scope: str,
+    key: str,
+    limit: int,
+    window_seconds: int,
+    field: str | None = None,
+) -> int:
+    """Count one hit of ``key``; return the hits so far in this window (1 .. limit).
+
+    Raises ``RateLimited`` (and counts nothing) when the window is already full.
+    """
+    now = timezone.now()
+    start = _window_start(now, window_seconds)
+    rows = RateLimitCounter.objects.filter(scope=scope, key=sha256_hex(key), window_start=start)
+    for _ in range(3):
+        with transaction.atomic():
+            if rows.filter(count__lt=limit).update(count=F("count") + 1):
+                return rows.values_list("count", flat=True).get()
+            if rows.exists():
+                retry_after = int((start + timedelta(seconds=window_seconds) - now).total_seconds())
+                raise RateLimited(retry_after=retry_after, field=field)
+        try:
+            with transaction.atomic():
+                RateLimitCounter.objects.create(
+                    scope=scope, key=sha256_hex(key), window_start=start, count=1
+                )
+            return 1
+        except IntegrityError:
+            continue  # another request created the row first: count on it
+    raise RateLimited(retry_after=1, field=field)
+
+
+def rate_limits_prune() -> int:
+    """Delete counters of windows long past; return how many were deleted."""
+    deleted, _ = RateLimitCounter.objects.filter(
+        window_start__lt=timezone.now() - KEEP_COUNTERS_FOR
+    ).delete()
+    return deleted

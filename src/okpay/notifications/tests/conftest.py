@@ -1,0 +1,1 @@
+from okpay.identity.tests.fixtures import *  # noqa: F403
