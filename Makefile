@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/okpay
 OKPAY_TEST_POSTGRES ?= auto
 
-.PHONY: run test test-sqlite test-postgres lint format bench messages install install-dev clean
+.PHONY: browser run test test-sqlite test-postgres lint format bench messages install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,10 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install-dev messages lint
+browser:
+	@scripts/ensure_chromium.sh
+
+test: install-dev messages lint browser
 	OKPAY_VAR_DIR=$(CURDIR)/var/test $(BIN)/okpay makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres

@@ -36,10 +36,6 @@ class CaseShape:
     hot: bool = False
 
     @property
-    def transfers(self) -> int:
-        return self.clients * self.calls_per_client * self.batch
-
-    @property
     def title(self) -> str:
         if self.hot:
             return f"{self.clients} clients, 1 hot credit account"
@@ -61,10 +57,6 @@ class Plan:
             if shape.key == key:
                 return shape
         raise KeyError(key)
-
-    @property
-    def max_clients(self) -> int:
-        return max(shape.clients for shape in self.cases)
 
 
 # Counts are per measured run. Many short runs, alternating, keep both sides exposed to

@@ -179,6 +179,14 @@ def test_sign_up_verify_2fa_lockout_reset_and_sign_in(site: str, browser: Browse
         expect(page.locator(f"tr[data-kind={kind}]").first).to_be_visible()
     _shot(page, "security-log-en")
 
+    # Switch the signed-in pages to Simplified Chinese with the language switch.
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page.locator("tr[data-kind=account_locked] td").nth(1)).to_have_text("账户已锁定")
+    _shot(page, "security-log-zh")
+    page.goto(f"{site}/account/devices/")
+    _shot(page, "devices-zh")
+
     # The same pages in Simplified Chinese.
     chinese = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     zh = chinese.new_page()

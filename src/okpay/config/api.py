@@ -23,6 +23,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from okpay.errors import OkpayError
+from okpay.identity.api import router as auth_router
 from okpay.ledger.api import router as ledger_router
 
 logger = logging.getLogger(__name__)
@@ -188,3 +189,4 @@ def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/v1/ledger", ledger_router)
+api.add_router("/v1/auth", auth_router)

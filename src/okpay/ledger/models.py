@@ -96,13 +96,16 @@ class Transfer(models.Model):
     post_pending_transfer = models.BooleanField(default=False)
     void_pending_transfer = models.BooleanField(default=False)
     linked = models.BooleanField(default=False)
-    pending_transfer = models.OneToOneField(
+    # At most one post or void per pending transfer: a partial unique index (below), so
+    # plain transfers add no entry to it.
+    pending_transfer = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         db_column="pending_id",
-        related_name="resolution",
+        db_index=False,
+        related_name="resolutions",
     )
     timeout_seconds = models.PositiveIntegerField(default=0)
     metadata = models.JSONField(default=dict, blank=True)
@@ -118,6 +121,11 @@ class Transfer(models.Model):
             ),
         ]
         constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["pending_transfer"],
+                condition=Q(pending_transfer__isnull=False),
+                name="ledger_transfer_one_resolution",
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="ledger_transfer_amount_positive"
             ),

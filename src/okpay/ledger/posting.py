@@ -243,6 +243,39 @@ class _Sql:
             f"SELECT debit_account_id, credit_account_id FROM {T} WHERE id = ANY(%s)"
         )
         self.lock_accounts = f"SELECT id FROM {A} WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+        # PostgreSQL: both balance updates and the inserts go in one statement, so a plain
+        # transfer costs one round trip. Each step runs only if the one before it touched a
+        # row (its EXISTS is a one-time filter evaluated before the step's scan), which also
+        # keeps the row locks in primary-key order: first leg, then second leg.
+        self.one_statement: dict[tuple[bool, bool], str] = {}
+        if vendor == "postgresql":
+            values = (
+                "%s::text, %s::text, %s::text, %s::bigint, %s::text, %s::text, %s::boolean, "
+                "%s::boolean, %s::boolean, %s::boolean, %s::text, %s::integer, %s::jsonb, "
+                "%s::timestamptz"
+            )
+            for debit_first in (True, False):
+                for pending in (True, False):
+                    first_leg = (self.debit if debit_first else self.credit)[pending]
+                    second_leg = (self.credit if debit_first else self.debit)[pending]
+                    hold = (
+                        f", h AS (INSERT INTO {P} (transfer_id, status, expires_at, resolved_at) "
+                        "SELECT %s::text, 'pending', %s::timestamptz, NULL "
+                        "WHERE EXISTS (SELECT 1 FROM i))"
+                        if pending
+                        else ""
+                    )
+                    self.one_statement[(debit_first, pending)] = (
+                        f"WITH f AS ({first_leg} RETURNING 1), "
+                        f"s AS ({second_leg} AND EXISTS (SELECT 1 FROM f) RETURNING 1), "
+                        f"i AS (INSERT INTO {T} (id, debit_account_id, credit_account_id, amount, "
+                        "currency, code, pending, post_pending_transfer, void_pending_transfer, "
+                        "linked, pending_id, timeout_seconds, metadata, created_at) "
+                        f"SELECT {values} WHERE EXISTS (SELECT 1 FROM s) "
+                        f"ON CONFLICT (id) DO NOTHING RETURNING 1){hold} "
+                        "SELECT (SELECT count(*) FROM f), (SELECT count(*) FROM s), "
+                        "(SELECT count(*) FROM i)"
+                    )
         self.resolve_pending = (
             f"UPDATE {P} SET status = %s, resolved_at = %s "
             "WHERE transfer_id = %s AND status = 'pending'"
@@ -255,6 +288,13 @@ class _Sql:
             f"UPDATE {A} SET credits_pending = credits_pending - %s, "
             "credits_posted = credits_posted + %s WHERE id = %s"
         )
+        if vendor == "sqlite":
+            # The batch runs on the driver's own cursor: SQLite's placeholder is `?`.
+            for name, value in list(vars(self).items()):
+                if isinstance(value, str):
+                    setattr(self, name, value.replace("%s", "?"))
+                elif isinstance(value, dict):
+                    setattr(self, name, {k: v.replace("%s", "?") for k, v in value.items()})
 
 
 _SQL: dict[str, _Sql] = {}
@@ -268,6 +308,8 @@ def sql_for(connection: BaseDatabaseWrapper) -> _Sql:
 
 
 def _metadata_json(metadata: dict[str, Any]) -> str:
+    if not metadata:
+        return "{}"
     return json.dumps(metadata, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -282,8 +324,20 @@ class TransferBatch:
         self.connection = connection
         self.sql = sql_for(connection)
         self.now = now
-        self.cursor = connection.cursor()
-        self.adapt_dt = connection.ops.adapt_datetimefield_value
+        # The driver's cursor: this loop is the ledger's hot path. The caller wraps the
+        # batch in ``connection.wrap_database_errors`` so errors still surface as Django's.
+        connection.ensure_connection()
+        assert connection.connection is not None
+        self.cursor = connection.connection.cursor()
+        self.one_statement = bool(self.sql.one_statement)
+        # Timestamps are sent as the backend stores them: naive UTC text on SQLite.
+        self.text_time = connection.vendor == "sqlite"
+        self.base_time = now.astimezone(UTC).replace(tzinfo=None) if self.text_time else now
+
+    def stamp(self, index: int, seconds: int = 0) -> Any:
+        """The database value of ``now`` plus ``index`` microseconds (plus ``seconds``)."""
+        value = self.base_time + timedelta(microseconds=index, seconds=seconds)
+        return str(value) if self.text_time else value
 
     def run(self, specs: Sequence[TransferSpec]) -> list[TransferResult]:
         if len(specs) > 1 and self.sql.lock_suffix:
@@ -296,7 +350,7 @@ class TransferBatch:
             linked_event_failed=R.LINKED_EVENT_FAILED,
             linked_event_chain_open=R.LINKED_EVENT_CHAIN_OPEN,
         )
-        return [TransferResult(id=s.id, status=R(c)) for s, c in zip(specs, codes, strict=True)]
+        return [TransferResult(s.id, c) for s, c in zip(specs, codes, strict=True)]  # type: ignore[arg-type]
 
     def _lock_batch_accounts(self, specs: Sequence[TransferSpec]) -> None:
         """Take every row lock the batch needs up front, in primary-key order.
@@ -329,20 +383,19 @@ class TransferBatch:
         invalid = validate_transfer(spec)
         if invalid is not None:
             return invalid
-        created_at = self.now + timedelta(microseconds=index)
         flags = spec.flags
         if (
             TransferFlag.POST_PENDING_TRANSFER in flags
             or TransferFlag.VOID_PENDING_TRANSFER in flags
         ):
-            return self._resolve_pending(spec, created_at)
+            return self._resolve_pending(spec, index)
         for _attempt in range(_FAST_PATH_ATTEMPTS):
-            code = self._fast_path(spec, created_at)
+            code = self._fast_path(spec, index)
             if code is not None:
                 return code
         raise RetryBatch(spec.id)
 
-    def _fast_path(self, spec: TransferSpec, created_at: datetime) -> str | None:
+    def _fast_path(self, spec: TransferSpec, index: int) -> str | None:
         """Move the totals and insert the row; on any refusal undo and name the reason.
 
         Returns None when the refusal had no lasting reason (a concurrent change made the
@@ -353,60 +406,59 @@ class TransferBatch:
         pending = TransferFlag.PENDING in spec.flags
         amount = spec.amount
         dr, cr = spec.debit_account_id, spec.credit_account_id
+        currency = spec.currency
         room = AMOUNT_MAX - amount
-        debit_params = (amount, dr, spec.currency, room, room, amount)
-        credit_params = (amount, cr, spec.currency, room, room, amount)
-        debit_first = dr < cr  # take row locks in primary-key order
-        if debit_first:
-            cursor.execute(sql.debit[pending], debit_params)
-            first_ok = cursor.rowcount == 1
-            second_ok = False
-            if first_ok:
-                cursor.execute(sql.credit[pending], credit_params)
-                second_ok = cursor.rowcount == 1
-            debit_ok, credit_ok = first_ok, second_ok
-        else:
-            cursor.execute(sql.credit[pending], credit_params)
-            first_ok = cursor.rowcount == 1
-            second_ok = False
-            if first_ok:
-                cursor.execute(sql.debit[pending], debit_params)
-                second_ok = cursor.rowcount == 1
-            credit_ok, debit_ok = first_ok, second_ok
-        if debit_ok and credit_ok:
+        debit_first = dr < cr  # row locks are taken in primary-key order
+        first, second = (dr, cr) if debit_first else (cr, dr)
+        first_params = (amount, first, currency, room, room, amount)
+        second_params = (amount, second, currency, room, room, amount)
+        row = (
+            spec.id,
+            dr,
+            cr,
+            amount,
+            currency,
+            spec.code,
+            pending,
+            False,
+            False,
+            TransferFlag.LINKED in spec.flags,
+            None,
+            spec.timeout_seconds,
+            _metadata_json(spec.metadata),
+            self.stamp(index),
+        )
+        hold = (
+            (spec.id, self.stamp(index, spec.timeout_seconds) if spec.timeout_seconds else None)
+            if pending
+            else ()
+        )
+        if self.one_statement:
             cursor.execute(
-                sql.insert,
-                (
-                    spec.id,
-                    dr,
-                    cr,
-                    amount,
-                    spec.currency,
-                    spec.code,
-                    pending,
-                    False,
-                    False,
-                    TransferFlag.LINKED in spec.flags,
-                    None,
-                    spec.timeout_seconds,
-                    _metadata_json(spec.metadata),
-                    self.adapt_dt(created_at),
-                ),
+                sql.one_statement[(debit_first, pending)], first_params + second_params + row + hold
             )
-            if cursor.rowcount == 1:
-                if pending:
-                    expires_at = (
-                        created_at + timedelta(seconds=spec.timeout_seconds)
-                        if spec.timeout_seconds
-                        else None
-                    )
-                    cursor.execute(sql.insert_pending, (spec.id, self.adapt_dt(expires_at)))
-                return R.CREATED
+            first_ok, second_ok, inserted = cursor.fetchone()
+        else:
+            cursor.execute((sql.debit if debit_first else sql.credit)[pending], first_params)
+            first_ok = second_ok = inserted = cursor.rowcount == 1
+            if first_ok:
+                cursor.execute((sql.credit if debit_first else sql.debit)[pending], second_params)
+                second_ok = inserted = cursor.rowcount == 1
+            if second_ok:
+                cursor.execute(sql.insert, row)
+                inserted = cursor.rowcount == 1
+                if inserted and pending:
+                    cursor.execute(sql.insert_pending, hold)
+        if inserted:
+            return R.CREATED
+        if not first_ok:
+            return self._diagnose(spec)  # nothing was changed
         # Undo what this transfer changed, then find out why it was refused.
-        if debit_ok:
-            cursor.execute(sql.undo_debit[pending], (amount, dr))
-        if credit_ok:
-            cursor.execute(sql.undo_credit[pending], (amount, cr))
+        undo_first = (sql.undo_debit if debit_first else sql.undo_credit)[pending]
+        cursor.execute(undo_first, (amount, first))
+        if second_ok:
+            undo_second = (sql.undo_credit if debit_first else sql.undo_debit)[pending]
+            cursor.execute(undo_second, (amount, second))
         return self._diagnose(spec)
 
     def _diagnose(self, spec: TransferSpec) -> str | None:
@@ -446,7 +498,7 @@ class TransferBatch:
 
     # -- post and void ----------------------------------------------------------------------
 
-    def _resolve_pending(self, spec: TransferSpec, created_at: datetime) -> str:
+    def _resolve_pending(self, spec: TransferSpec, index: int) -> str:
         existing = self._existing(spec.id)
         if existing is not None:
             return self._compare_existing(spec, existing)
@@ -488,7 +540,7 @@ class TransferBatch:
         sql = self.sql
         cursor.execute(
             sql.resolve_pending,
-            ("posted" if post else "voided", self.adapt_dt(created_at), spec.pending_id),
+            ("posted" if post else "voided", self.stamp(index), spec.pending_id),
         )
         if cursor.rowcount != 1:  # cannot happen while we hold the account locks
             raise RetryBatch(spec.id)
@@ -511,7 +563,7 @@ class TransferBatch:
                 spec.pending_id,
                 0,
                 _metadata_json(spec.metadata),
-                self.adapt_dt(created_at),
+                self.stamp(index),
             ),
         )
         if cursor.rowcount != 1:
@@ -627,4 +679,5 @@ def transfer_batch_apply(
     *, connection: BaseDatabaseWrapper, transfers: Sequence[TransferSpec], now: datetime
 ) -> list[TransferResult]:
     """Apply a batch. The caller holds an open transaction (``transaction.atomic``)."""
-    return TransferBatch(connection, now).run(transfers)
+    with connection.wrap_database_errors:
+        return TransferBatch(connection, now).run(transfers)

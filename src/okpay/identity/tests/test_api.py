@@ -24,8 +24,7 @@ from okpay.identity.tests.fixtures import (
     make_user,
 )
 
-API_URLS = "okpay.identity.tests.api_urls"
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(API_URLS)]
+pytestmark = [pytest.mark.django_db]
 
 T0 = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)
 BASE = "/api/v1/auth"

@@ -424,3 +424,17 @@ def test_ip_is_recorded_from_remote_addr_not_forwarded_header(alice: User) -> No
     sign_in(client)
 
     assert UserSession.objects.get(user=alice).ip == IP
+
+
+def test_the_security_log_page_explains_failures(alice: User) -> None:
+    client = browser()
+    _fail(client)
+    sign_in(client)
+
+    html = client.get("/account/security-log/").content.decode()
+
+    failed = html[html.index('data-kind="login_failed"') :]
+    assert "Sign-in failed" in failed
+    assert "(wrong password)" in failed
+    assert IP in failed
+    assert "Chrome 126 / Linux" in failed

@@ -18,6 +18,7 @@
     var serial = 0;
 
     function show(result) {
+      meter.hidden = false;
       meter.setAttribute("data-score", String(result.score));
       label.textContent = labels[result.score] || "";
       reasons.textContent = "";
@@ -31,6 +32,7 @@
     function check() {
       var value = input.value;
       if (!value) {
+        meter.hidden = true;
         meter.setAttribute("data-score", "0");
         label.textContent = "";
         reasons.textContent = "";
@@ -60,7 +62,6 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(check, 250);
     });
-    meter.hidden = false;
   }
 
   document.querySelectorAll("input[data-password-meter]").forEach(setup);

@@ -1,8 +1,9 @@
-"""`okpay worker`: run background jobs, and queue the ledger's periodic sweep.
+"""`okpay worker`: run background jobs, and queue the periodic ones.
 
 One process does both: the django-tasks database worker loop runs the queued tasks, and a
-small scheduler thread queues ``expire_pending_transfers`` every
-``OKPAY_EXPIRY_SWEEP_SECONDS`` unless an earlier sweep is still waiting or running.
+small scheduler thread queues each periodic job (``PERIODIC_JOBS``: the ledger's expiry
+sweep every ``OKPAY_EXPIRY_SWEEP_SECONDS``, e-mail retries every minute, identity upkeep
+every hour) when it is due, unless an earlier run is still waiting or running.
 SIGINT or SIGTERM lets the task in hand finish and stops; a second SIGINT stops at once.
 """
 
@@ -12,6 +13,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from datetime import timedelta
 from types import FrameType
 from typing import Any
@@ -25,7 +27,9 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from okpay.identity.tasks import prune_identity_state
 from okpay.ledger.tasks import expire_pending_transfers
+from okpay.notifications.tasks import retry_due_emails
 
 logger = logging.getLogger("okpay.worker")
 
@@ -33,13 +37,27 @@ logger = logging.getLogger("okpay.worker")
 STALE_RUN_AFTER = timedelta(minutes=10)
 
 
-def expiry_sweep_enqueue_if_idle() -> bool:
-    """Queue the pending-transfer expiry sweep unless one is queued or running already.
+def periodic_jobs() -> list[tuple[Any, float]]:
+    """(task, seconds between runs) for every job the worker queues on its own."""
+    return [
+        (expire_pending_transfers, float(settings.OKPAY_EXPIRY_SWEEP_SECONDS)),
+        (retry_due_emails, 60.0),
+        (prune_identity_state, 3600.0),
+    ]
 
-    Two workers may both queue one in a race; the task is idempotent, so that costs only
-    an empty run.
+
+def expiry_sweep_enqueue_if_idle() -> bool:
+    """Queue the pending-transfer expiry sweep unless one is queued or running already."""
+    return enqueue_if_idle(expire_pending_transfers)
+
+
+def enqueue_if_idle(job: Any) -> bool:
+    """Queue ``job`` unless a run of it is queued or running already.
+
+    Two workers may both queue one in a race; every periodic task is idempotent, so that
+    costs only an empty run.
     """
-    task_path = expire_pending_transfers.module_path
+    task_path = job.module_path
     waiting = DBTaskResult.objects.filter(task_path=task_path, status=TaskResultStatus.READY)
     running = DBTaskResult.objects.filter(
         task_path=task_path,
@@ -48,29 +66,36 @@ def expiry_sweep_enqueue_if_idle() -> bool:
     )
     if waiting.exists() or running.exists():
         return False
-    expire_pending_transfers.enqueue()
+    job.enqueue()
     return True
 
 
-class SweepScheduler(threading.Thread):
-    """Queues the expiry sweep at a fixed interval until ``stop`` is set."""
+class PeriodicScheduler(threading.Thread):
+    """Queues each periodic job when it is due, until ``stop`` is set."""
 
-    def __init__(self, *, every: float, stop: threading.Event) -> None:
-        super().__init__(name="okpay-sweep-scheduler", daemon=True)
-        self.every = every
+    def __init__(self, *, jobs: list[tuple[Any, float]], stop: threading.Event) -> None:
+        super().__init__(name="okpay-periodic-scheduler", daemon=True)
+        self.jobs = jobs
         self.stop = stop
+        self.tick = min(every for _, every in jobs)
 
     def run(self) -> None:
+        next_due = dict.fromkeys(range(len(self.jobs)), 0.0)
         try:
             while not self.stop.is_set():
-                try:
-                    if expiry_sweep_enqueue_if_idle():
-                        logger.debug("queued the pending-transfer expiry sweep")
-                except DatabaseError:
-                    logger.exception("could not queue the expiry sweep; trying again later")
-                finally:
-                    close_old_connections()
-                self.stop.wait(self.every)
+                now = time.monotonic()
+                for index, (job, every) in enumerate(self.jobs):
+                    if now < next_due[index]:
+                        continue
+                    next_due[index] = now + every
+                    try:
+                        if enqueue_if_idle(job):
+                            logger.debug("queued %s", job.module_path)
+                    except DatabaseError:
+                        logger.exception("could not queue %s; trying again later", job.module_path)
+                    finally:
+                        close_old_connections()
+                self.stop.wait(self.tick)
         finally:
             connections.close_all()
 
@@ -129,18 +154,18 @@ class Command(BaseCommand):
             max_tasks=None,
             worker_id=get_random_string(32),
         )
+        jobs = periodic_jobs()
         if options["once"]:
-            queued = expiry_sweep_enqueue_if_idle()
+            queued = sum(enqueue_if_idle(job) for job, _every in jobs)
             worker.run()
             if options["verbosity"] >= 1:
                 self.stdout.write(
-                    f"expiry sweep {'queued' if queued else 'already queued'}; "
-                    f"ran {worker._run_tasks} task(s)"
+                    f"queued {queued} periodic job(s); ran {worker._run_tasks} task(s)"
                 )
             return
 
         worker.configure_signals()
-        scheduler = SweepScheduler(every=sweep_every, stop=stop)
+        scheduler = PeriodicScheduler(jobs=jobs, stop=stop)
         scheduler.start()
         logger.info("worker %s started; expiry sweep every %s s", worker.worker_id, sweep_every)
         try:
