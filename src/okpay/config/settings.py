@@ -80,7 +80,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'okpay.sqlite3'}"
-DATABASE_URL = env_str("DATABASE_URL", DEFAULT_DATABASE_URL)
+DATABASE_URL = env_str("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("OKPAY_DB_CONN_MAX_AGE", 0))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN
