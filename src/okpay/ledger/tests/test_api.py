@@ -870,8 +870,9 @@ def test_openapi_lists_the_ledger_endpoints_with_bearer_security(client: Client)
         f"{TRANSFERS}/{{transfer_id}}": ["get"],
         f"{ACCOUNTS}/{{account_id}}/transfers": ["get"],
     }
-    assert schema["components"]["securitySchemes"] == {
-        "OperatorTokenAuth": {"type": "http", "scheme": "bearer"}
+    assert schema["components"]["securitySchemes"]["OperatorTokenAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
     }
     error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
     for path, ops in ledger.items():
