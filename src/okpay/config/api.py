@@ -25,6 +25,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from okpay.errors import OkpayError
 from okpay.identity.api import router as auth_router
 from okpay.ledger.api import router as ledger_router
+from okpay.support.api import router as support_router
+from okpay.wallets.api import fees_router
+from okpay.wallets.api import router as wallets_router
 
 logger = logging.getLogger(__name__)
 
@@ -137,13 +140,48 @@ def handle_validation_error(request: HttpRequest, exc: ValidationError) -> HttpR
     first: dict[str, Any] = exc.errors[0] if exc.errors else {}
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "payload")]
     if loc:
-        message = str(first.get("msg") or _("The request is not valid."))
+        message = _validation_message(first)
     else:
         # The body as a whole is missing or is not an object (an empty body, a JSON list).
         message = _("The request body must be a JSON object with the documented fields.")
     return error_response(
         request, status=400, code="invalid_request", message=message, field=".".join(loc) or None
     )
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    """A translated message for the common pydantic error types, pydantic's own otherwise."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    messages = {
+        "missing": _("This field is required."),
+        "extra_forbidden": _("This field is not part of the request; remove it."),
+        "int_type": _("Enter a whole number (an integer count of minor units)."),
+        "int_parsing": _("Enter a whole number (an integer count of minor units)."),
+        "int_from_float": _("Enter a whole number (an integer count of minor units)."),
+        "string_type": _("Enter text."),
+        "bool_type": _("Enter true or false."),
+        "list_type": _("Enter a list."),
+        "dict_type": _("Enter a JSON object."),
+        "json_invalid": _("The request body is not valid JSON."),
+    }
+    if kind in messages:
+        return str(messages[kind])
+    if kind == "string_too_short":
+        return _("Enter at least %(n)s character(s).") % {"n": ctx.get("min_length", 1)}
+    if kind == "string_too_long":
+        return _("Enter at most %(n)s characters.") % {"n": ctx.get("max_length", "")}
+    if kind == "too_short":
+        return _("Send at least %(n)s item(s).") % {"n": ctx.get("min_length", 1)}
+    if kind == "too_long":
+        return _("Send at most %(n)s items.") % {"n": ctx.get("max_length", "")}
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = ctx.get("ge", ctx.get("gt", ""))
+        return _("Enter a value of at least %(n)s.") % {"n": limit}
+    if kind in ("less_than_equal", "less_than"):
+        limit = ctx.get("le", ctx.get("lt", ""))
+        return _("Enter a value of at most %(n)s.") % {"n": limit}
+    return str(error.get("msg") or _("The request is not valid."))
 
 
 @api.exception_handler(AuthenticationError)
@@ -190,3 +228,6 @@ def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/v1/ledger", ledger_router)
 api.add_router("/v1/auth", auth_router)
+api.add_router("/v1/support", support_router)
+api.add_router("/v1", wallets_router)
+api.add_router("/v1", fees_router)

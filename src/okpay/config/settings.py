@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "okpay.identity",
     "okpay.ledger",
+    "okpay.fx",
+    "okpay.fees",
+    "okpay.limits",
     "okpay.web",
 ]
 
@@ -178,7 +181,7 @@ LOGGING = {
 PROJECT_ROOT_DIR = PROJECT_ROOT
 
 # --- Identity and account security (issue 3) -------------------------------------------------
-INSTALLED_APPS += ["okpay.notifications"]
+INSTALLED_APPS += ["okpay.notifications", "okpay.support"]
 MIDDLEWARE += ["okpay.identity.middleware.SessionSecurityMiddleware"]
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "okpay.identity.password_policy.PolicyValidator"}]
 LOGIN_URL = "identity:login"
@@ -223,3 +226,23 @@ OKPAY_MAX_PERSONAL_TOKENS = 20
 OKPAY_SECRETS_KEY = env_str("OKPAY_SECRETS_KEY", "")
 # Number of reverse proxies whose X-Forwarded-For is trusted for the client's IP address.
 OKPAY_TRUSTED_PROXY_COUNT = env_int("OKPAY_TRUSTED_PROXY_COUNT", 0)
+
+# --- Pricing (FX rates, fees, limits) -------------------------------------------------------
+# Exchange rates older than this many hours are stale: quoting and converting stop
+# ("fx_rates_stale") until fresh rates are imported.
+OKPAY_FX_MAX_AGE_HOURS = env_int("OKPAY_FX_MAX_AGE_HOURS", 72)
+# How long a quote locks its rate and fee.
+OKPAY_QUOTE_TTL_SECONDS = env_int("OKPAY_QUOTE_TTL_SECONDS", 30)
+
+# --- Wallets (money operations) -------------------------------------------------------------
+INSTALLED_APPS += ["okpay.wallets"]
+# Sandbox rails: seconds until a bank top-up, a withdrawal and an international payout settle
+# (the "recharge delay" users see as the expected arrival time).
+OKPAY_SANDBOX_BANK_DELAY_SECONDS = env_int("OKPAY_SANDBOX_BANK_DELAY_SECONDS", 120)
+OKPAY_SANDBOX_WITHDRAWAL_DELAY_SECONDS = env_int("OKPAY_SANDBOX_WITHDRAWAL_DELAY_SECONDS", 120)
+OKPAY_SANDBOX_PAYOUT_DELAY_SECONDS = env_int("OKPAY_SANDBOX_PAYOUT_DELAY_SECONDS", 300)
+# Make every sandbox answer fail: "" (off), "rejected", "returned" or "timeout".
+OKPAY_SANDBOX_FORCE = env_str("OKPAY_SANDBOX_FORCE", "")
+# An operation the rail has not answered after this many seconds fails with rail_timeout
+# and its held money is released.
+OKPAY_RAIL_TIMEOUT_SECONDS = env_int("OKPAY_RAIL_TIMEOUT_SECONDS", 3 * 24 * 3600)

@@ -32,4 +32,6 @@ urlpatterns = [
     *urlpatterns,
     path("account/", include("okpay.identity.urls")),
     path("", include("okpay.notifications.urls")),
+    path("", include("okpay.support.urls")),
+    path("", include("okpay.wallets.urls")),
 ]

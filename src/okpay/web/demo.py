@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from okpay.identity.models import Role
+from okpay.wallets import chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +59,26 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     ),
 )
 
-# Ledger accounts the platform itself holds in every enabled currency.
-SYSTEM_ACCOUNT_CODES: tuple[str, ...] = (
-    "rail_settlement.bank",
-    "rail_settlement.card",
-    "fee_revenue",
-    "fx_position",
-    "suspense",
+# Ledger accounts the platform itself holds in every enabled currency: the wallets' chart.
+SYSTEM_ACCOUNT_CODES: tuple[str, ...] = chart.SYSTEM_ACCOUNT_CODES
+WALLET_ACCOUNT_CODE = chart.WALLET_CODE
+
+
+@dataclass(frozen=True, slots=True)
+class DemoTopUp:
+    """A top-up made through the wallet, so the history shows a real transaction."""
+
+    email: str
+    currency: str
+    amount: int
+    funding_source: str  # bank_transfer stays pending until the sandbox bank settles it
+    client_reference: str
+
+
+DEMO_TOP_UPS: tuple[DemoTopUp, ...] = (
+    DemoTopUp("li.wei@okpay.example", "CNY", 150_000, "bank_transfer", "demo-top-up-bank"),
+    DemoTopUp("emma.jones@okpay.example", "USD", 25_000, "card", "demo-top-up-card"),
 )
-WALLET_ACCOUNT_CODE = "wallet"
 DEPOSIT_TRANSFER_CODE = "deposit"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -39,7 +39,8 @@ def rate_limit_hit(
     """
     now = timezone.now()
     start = _window_start(now, window_seconds)
-    rows = RateLimitCounter.objects.filter(scope=scope, key=sha256_hex(key), window_start=start)
+    digest = sha256_hex(key)
+    rows = RateLimitCounter.objects.filter(scope=scope, key=digest, window_start=start)
     for _ in range(3):
         with transaction.atomic():
             if rows.filter(count__lt=limit).update(count=F("count") + 1):
@@ -47,14 +48,12 @@ def rate_limit_hit(
             if rows.exists():
                 retry_after = int((start + timedelta(seconds=window_seconds) - now).total_seconds())
                 raise RateLimited(retry_after=retry_after, field=field)
-        try:
-            with transaction.atomic():
-                RateLimitCounter.objects.create(
-                    scope=scope, key=sha256_hex(key), window_start=start, count=1
-                )
-            return 1
-        except IntegrityError:
-            continue  # another request created the row first: count on it
+        # First hit of this window: open the counter at 0 (INSERT ... ON CONFLICT DO NOTHING,
+        # so racing first hits neither fail nor double-count) and count on it.
+        RateLimitCounter.objects.bulk_create(
+            [RateLimitCounter(scope=scope, key=digest, window_start=start, count=0)],
+            ignore_conflicts=True,
+        )
     raise RateLimited(retry_after=1, field=field)
 
 

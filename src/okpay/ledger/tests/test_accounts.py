@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _account_ids() -> set[str]:
-    return set(Account.objects.values_list("id", flat=True))
+    # The wallets' chart of accounts (``sys:…``) is opened by a data migration: leave it out.
+    return set(Account.objects.exclude(id__startswith="sys:").values_list("id", flat=True))
 
 
 def test_create_opens_an_account_with_zero_totals() -> None:
@@ -52,7 +53,7 @@ def test_create_same_account_twice_returns_exists() -> None:
     results = open_accounts(spec)
     # then
     assert results == [R.EXISTS]
-    assert Account.objects.count() == 1
+    assert len(_account_ids()) == 1
 
 
 @pytest.mark.parametrize(

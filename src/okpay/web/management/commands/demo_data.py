@@ -22,7 +22,11 @@ from okpay.identity.services import audit_record
 from okpay.ledger.services import accounts_create, transfers_create
 from okpay.ledger.types import AccountFlag, AccountSpec, TransferSpec
 from okpay.money.currencies import enabled_currencies
+from okpay.fx.services import demo_rates_load
+from okpay.wallets.models import Transaction
+from okpay.wallets.services.operations import deposit_create
 from okpay.web.demo import (
+    DEMO_TOP_UPS,
     DEMO_USERS,
     DEPOSIT_TRANSFER_CODE,
     SYSTEM_ACCOUNT_CODES,
@@ -131,6 +135,7 @@ class Command(BaseCommand):
 
             account_counts = _check("accounts", accounts_create(accounts=accounts))
             transfer_counts = _check("deposits", transfers_create(transfers=deposits))
+            rates_created = sum(result.created for result in demo_rates_load())
 
             changed = users_created + account_counts["created"] + transfer_counts["created"]
             if changed:
@@ -146,6 +151,7 @@ class Command(BaseCommand):
                     },
                 )
 
+        top_ups_created = self._top_ups()
         if options["verbosity"] < 1:
             return
         self.stdout.write(
@@ -155,5 +161,30 @@ class Command(BaseCommand):
             f"demo deposits: {transfer_counts['created']} created, "
             f"{transfer_counts['exists']} exist"
         )
+        self.stdout.write(
+            f"demo top-ups: {top_ups_created} created, {len(DEMO_TOP_UPS) - top_ups_created} exist\n"
+            f"fx rates: {rates_created} new"
+        )
         for item in skipped:
             self.stdout.write(f"skipped wallet {item}: currency not enabled")
+
+    def _top_ups(self) -> int:
+        """Top-ups through the wallet service; the client reference makes them idempotent."""
+        created = 0
+        for top_up in DEMO_TOP_UPS:
+            user = User.objects.get(email=top_up.email)
+            if user.email_verified_at is None:
+                continue  # a real account that happens to use a demo address: leave it be
+            if Transaction.objects.filter(
+                user=user, client_reference=top_up.client_reference
+            ).exists():
+                continue
+            deposit_create(
+                user=user,
+                amount_minor=top_up.amount,
+                currency=top_up.currency,
+                funding_source=top_up.funding_source,
+                client_reference=top_up.client_reference,
+            )
+            created += 1
+        return created

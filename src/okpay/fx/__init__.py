@@ -1,0 +1,1 @@
+"""Exchange rates: reference rates with source and time, cross rates through EUR, spreads."""

@@ -1,0 +1,1 @@
+"""Transaction limits per transaction / day / month and blocked destination countries."""
