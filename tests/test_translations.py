@@ -28,7 +28,7 @@ def test_catalog_is_complete(path: Path) -> None:
         and (
             message.fuzzy
             or (
-                all(not s for s in message.string)
+                any(not s for s in message.string)
                 if isinstance(message.string, tuple)
                 else not message.string
             )
