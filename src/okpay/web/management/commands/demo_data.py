@@ -17,12 +17,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from okpay.fx.services import demo_rates_load
 from okpay.identity.models import User
 from okpay.identity.services import audit_record
 from okpay.ledger.services import accounts_create, transfers_create
 from okpay.ledger.types import AccountFlag, AccountSpec, TransferSpec
 from okpay.money.currencies import enabled_currencies
-from okpay.fx.services import demo_rates_load
 from okpay.wallets.models import Transaction
 from okpay.wallets.services.operations import deposit_create
 from okpay.web.demo import (
@@ -162,7 +162,8 @@ class Command(BaseCommand):
             f"{transfer_counts['exists']} exist"
         )
         self.stdout.write(
-            f"demo top-ups: {top_ups_created} created, {len(DEMO_TOP_UPS) - top_ups_created} exist\n"
+            f"demo top-ups: {top_ups_created} created, "
+            f"{len(DEMO_TOP_UPS) - top_ups_created} exist\n"
             f"fx rates: {rates_created} new"
         )
         for item in skipped:

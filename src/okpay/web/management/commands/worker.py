@@ -1,9 +1,10 @@
 """`okpay worker`: run background jobs, and queue the periodic ones.
 
 One process does both: the django-tasks database worker loop runs the queued tasks, and a
-small scheduler thread queues each periodic job (``PERIODIC_JOBS``: the ledger's expiry
-sweep and the sandbox rails' settlement every ``OKPAY_EXPIRY_SWEEP_SECONDS``, e-mail retries every minute, identity upkeep
-every hour) when it is due, unless an earlier run is still waiting or running.
+small scheduler thread queues each periodic job (``periodic_jobs()``: the ledger's expiry
+sweep and the sandbox rails' settlement every ``OKPAY_EXPIRY_SWEEP_SECONDS``, e-mail
+retries every minute, identity upkeep every hour) when it is due, unless an earlier run
+is still waiting or running.
 SIGINT or SIGTERM lets the task in hand finish and stops; a second SIGINT stops at once.
 """
 
