@@ -163,7 +163,7 @@ def test_top_up_send_abroad_convert_and_a_declined_card(site: str, browser: Brow
     expect(failure).to_contain_text("card_declined")
     expect(page.locator("[data-testid=next-steps] li")).not_to_have_count(0)
     expect(page.locator("[data-testid=get-help]")).to_have_attribute(
-        "href", re.compile(r"^/help/contact/\?topic=payment&reference=OK")
+        "href", re.compile(r"^/support/tickets/new/\?transaction=OK")
     )
     _shot(page, "wallet-failed-en")
 

@@ -246,3 +246,26 @@ OKPAY_SANDBOX_FORCE = env_str("OKPAY_SANDBOX_FORCE", "")
 # An operation the rail has not answered after this many seconds fails with rail_timeout
 # and its held money is released.
 OKPAY_RAIL_TIMEOUT_SECONDS = env_int("OKPAY_RAIL_TIMEOUT_SECONDS", 3 * 24 * 3600)
+
+# --- Support desk (tickets, e-mail in, SLA) -------------------------------------------------
+# The address customers write to; `okpay smtpd` accepts mail for it (and only for it).
+OKPAY_SUPPORT_EMAIL = env_str("OKPAY_SUPPORT_EMAIL", "support@okpay.example")
+# Where `okpay smtpd` listens (put it behind the MX in production).
+OKPAY_SMTPD_HOST = env_str("OKPAY_SMTPD_HOST", "127.0.0.1")
+OKPAY_SMTPD_PORT = env_int("OKPAY_SMTPD_PORT", 8025)
+# A whole incoming message, and one attachment (web upload or e-mail), at most this big.
+OKPAY_SUPPORT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+OKPAY_SUPPORT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Attachments live here, outside the static files; only the requester and agents can read them.
+OKPAY_SUPPORT_ATTACHMENT_DIR = VAR_DIR / "media" / "support"
+# SLA defaults (business hours) when no SLA policy matches a ticket.
+OKPAY_SLA_FIRST_RESPONSE_HOURS = 24
+OKPAY_SLA_RESOLUTION_HOURS = 48
+# Business hours of the support team: weekdays (0 = Monday), opening and closing hour, zone.
+# The default (around the clock on working days) makes "24 h" one working day, as published
+# on the contact page (e-mail: 24–48 h); holidays come from the Holiday table (admin).
+OKPAY_SLA_BUSINESS_DAYS = (0, 1, 2, 3, 4)
+OKPAY_SLA_BUSINESS_HOURS = (0, 24)
+OKPAY_SLA_TIME_ZONE = env_str("OKPAY_SLA_TIME_ZONE", "Asia/Shanghai")
+# Escalate a ticket (raise priority, tell supervisors) this many hours before a target is due.
+OKPAY_SLA_WARN_HOURS = 4

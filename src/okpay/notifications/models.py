@@ -38,6 +38,8 @@ class OutboundEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
+    # Extra message headers (threading: Message-ID, In-Reply-To, References; Reply-To).
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
     )

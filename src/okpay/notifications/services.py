@@ -72,8 +72,13 @@ def email_queue(
     language: str,
     user: User | None = None,
     time_zone: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
-    """Render and queue one e-mail; delivery starts when the current transaction commits."""
+    """Render and queue one e-mail; delivery starts when the current transaction commits.
+
+    ``headers`` are added to the message as they are (e.g. Message-ID, In-Reply-To,
+    References and Reply-To for a support conversation).
+    """
     language = _language(language)
     subject, text, html = email_render(
         template=template, context=context, language=language, time_zone=time_zone
@@ -86,13 +91,19 @@ def email_queue(
         subject=subject[:255],
         body_text=text,
         body_html=html,
+        headers=dict(headers or {}),
     )
     transaction.on_commit(partial(_enqueue_delivery, email.pk))
     return email
 
 
 def email_to_user(
-    *, user: User, template: str, context: dict[str, Any], to: str | None = None
+    *,
+    user: User,
+    template: str,
+    context: dict[str, Any],
+    to: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
     """``email_queue`` in the user's preferred language and time zone."""
     return email_queue(
@@ -102,6 +113,7 @@ def email_to_user(
         language=user.preferred_language,
         user=user,
         time_zone=user.time_zone,
+        headers=headers,
     )
 
 
@@ -123,7 +135,10 @@ def email_deliver(*, email_id: int) -> bool:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
-        headers={"Content-Language": "zh-Hans" if email.language == "zh-hans" else "en"},
+        headers={
+            "Content-Language": "zh-Hans" if email.language == "zh-hans" else "en",
+            **(email.headers or {}),
+        },
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -142,3 +142,6 @@ class OfficialChannelAdmin(admin.ModelAdmin):
             {"fields": ("response_zh", "response_en", "best_for_zh", "best_for_en")},
         ),
     )
+
+
+from okpay.support import admin_tickets  # noqa: E402, F401

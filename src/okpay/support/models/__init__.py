@@ -1,4 +1,4 @@
-"""Support models: the help center (articles, categories, votes, synonyms) and channels."""
+"""Support models: the help center, channels, and tickets with their SLA."""
 
 from okpay.support.models.channels import ChannelKind, OfficialChannel, SocialPlatform
 from okpay.support.models.helpcenter import (
@@ -8,14 +8,52 @@ from okpay.support.models.helpcenter import (
     Category,
     Synonym,
 )
+from okpay.support.models.tickets import (
+    ACTIVE_STATUSES,
+    PRIORITY_ORDER,
+    CannedReply,
+    Holiday,
+    MessageKind,
+    SlaBreach,
+    SlaPolicy,
+    SlaTarget,
+    Ticket,
+    TicketAttachment,
+    TicketCategory,
+    TicketEvent,
+    TicketEventKind,
+    TicketMessage,
+    TicketPriority,
+    TicketStatus,
+    TicketTeam,
+    Via,
+)
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "PRIORITY_ORDER",
     "Article",
     "ArticleStep",
     "ArticleVote",
+    "CannedReply",
     "Category",
     "ChannelKind",
+    "Holiday",
+    "MessageKind",
     "OfficialChannel",
+    "SlaBreach",
+    "SlaPolicy",
+    "SlaTarget",
     "SocialPlatform",
     "Synonym",
+    "Ticket",
+    "TicketAttachment",
+    "TicketCategory",
+    "TicketEvent",
+    "TicketEventKind",
+    "TicketMessage",
+    "TicketPriority",
+    "TicketStatus",
+    "TicketTeam",
+    "Via",
 ]

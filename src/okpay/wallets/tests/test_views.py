@@ -165,7 +165,7 @@ def test_a_failed_payment_shows_its_reason_next_steps_and_help_link(alice: Any) 
     assert 'data-testid="failure"' in en
     assert "card_declined" in en
     assert "Contact support with the reference" in en
-    assert f"/help/contact/?topic=payment&amp;reference={txn.reference}" in en
+    assert f"/support/tickets/new/?transaction={txn.reference}" in en
     assert "What to do next" not in zh
     assert 'data-testid="next-steps"' in zh
 

@@ -7,11 +7,9 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
 
 from okpay.identity.models import User
 from okpay.identity.services import step_up_holder_for_session
-from okpay.money.formatting import format_money
 from okpay.wallets.models import Transaction
 
 
@@ -46,21 +44,11 @@ def render_wallet(
 
 
 def help_url(txn: Transaction) -> str:
-    """The support contact page with the payment's reference, time, amount and method."""
-    from django.urls import NoReverseMatch, reverse
+    """The support desk's "get help with this payment" page for this transaction.
 
-    try:
-        base = reverse("support:contact")
-    except NoReverseMatch:
-        base = "/help/"
-    local = timezone.localtime(txn.created_at)
-    query = {
-        "topic": "payment",
-        "reference": txn.reference,
-        "time": local.isoformat(timespec="minutes"),
-        "amount": format_money(
-            txn.amount_minor, txn.currency, locale=translation.get_language() or "en"
-        ),
-        "method": str(txn.get_funding_source_display() or txn.get_type_display()),
-    }
-    return f"{base}?{urlencode(query)}"
+    It diagnoses the payment first (failure explained, self-service steps), then offers a
+    ticket pre-filled with the reference, time, amount, method, status and failure code.
+    """
+    from django.urls import reverse
+
+    return f"{reverse('support:ticket_new')}?{urlencode({'transaction': txn.reference})}"

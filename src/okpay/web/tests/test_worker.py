@@ -83,7 +83,7 @@ def test_worker_once_expires_overdue_pending_transfers() -> None:
     assert PendingTransfer.objects.get(transfer_id="t:hold").status == PendingStatus.EXPIRED
     [sweep] = DBTaskResult.objects.filter(task_path=SWEEP)
     assert (sweep.status, sweep.return_value) == (TaskResultStatus.SUCCESSFUL, 1)
-    assert out.getvalue().strip() == "queued 4 periodic job(s); ran 4 task(s)"
+    assert out.getvalue().strip() == "queued 5 periodic job(s); ran 5 task(s)"
 
 
 def test_expiry_task_is_idempotent() -> None:

@@ -1,0 +1,14 @@
+"""Background jobs of the support desk (run by `okpay worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from okpay.support.services.sla import sla_escalate_due
+
+
+@task()
+def support_sla_escalate() -> int:
+    """Escalate tickets about to miss their SLA and record breaches; safe to repeat."""
+    run = sla_escalate_due()
+    return run.escalated + run.breaches

@@ -1,0 +1,217 @@
+"""The agent workspace: inbox, ticket page with the customer's context, actions, SLA board.
+
+Only agents, supervisors and operators get in; anyone else gets "not found". Every view of
+a customer's ticket and context writes an audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from okpay.errors import OkpayError
+from okpay.identity.models import User
+from okpay.support.errors_tickets import TicketNotFound
+from okpay.support.models import (
+    TicketCategory,
+    TicketEvent,
+    TicketPriority,
+    TicketStatus,
+    TicketTeam,
+)
+from okpay.support.selectors_tickets import (
+    InboxFilters,
+    canned_replies,
+    customer_context,
+    inbox,
+    messages_for_staff,
+    sla_board,
+    staff_members,
+    ticket_for_staff,
+)
+from okpay.support.services.sla import SlaState, sla_state
+from okpay.support.services.tickets import (
+    is_staff_agent,
+    ticket_merge,
+    ticket_reply,
+    ticket_update,
+    ticket_view_record,
+)
+from okpay.support.views import current_language
+from okpay.support.views_tickets import uploads_from
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_staff_agent(request.user):
+            raise Http404(_("Nothing was found here. Check the address or reference."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _agent(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _ticket(request: HttpRequest, number: str) -> Any:
+    try:
+        return ticket_for_staff(user=_agent(request), number=number)
+    except TicketNotFound as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+@staff_required
+@require_GET
+def agent_inbox(request: HttpRequest) -> HttpResponse:
+    filters = InboxFilters(
+        status=request.GET.get("status", ""),
+        category=request.GET.get("category", ""),
+        priority=request.GET.get("priority", ""),
+        assignee=request.GET.get("assignee", ""),
+        sla=request.GET.get("sla", ""),
+        q=request.GET.get("q", "")[:100],
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "support/agent/inbox.html",
+        {
+            "rows": inbox(user=_agent(request), filters=filters, now=now),
+            "filters": filters,
+            "statuses": TicketStatus.choices,
+            "categories": TicketCategory.choices,
+            "priorities": TicketPriority.choices,
+            "sla_states": [
+                (SlaState.OK.value, _("On time")),
+                (SlaState.AT_RISK.value, _("At risk")),
+                (SlaState.BREACHED.value, _("Breached")),
+            ],
+            "staff": staff_members(),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def agent_ticket(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    ticket_view_record(ticket=ticket, viewer=_agent(request), what="ticket_and_context")
+    return render(
+        request,
+        "support/agent/ticket.html",
+        {
+            "ticket": ticket,
+            "thread": messages_for_staff(ticket),
+            "events": list(TicketEvent.objects.filter(ticket=ticket).select_related("actor")),
+            "context": customer_context(ticket=ticket),
+            "sla": sla_state(ticket, now=timezone.now()),
+            "canned": canned_replies(category=ticket.category),
+            "lang": current_language(),
+            "staff": staff_members(),
+            "statuses": TicketStatus.choices,
+            "categories": TicketCategory.choices,
+            "priorities": TicketPriority.choices,
+            "teams": TicketTeam.choices,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def agent_reply(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    internal = request.POST.get("kind") == "internal"
+    status = request.POST.get("status") or None
+    try:
+        ticket_reply(
+            ticket=ticket,
+            author=_agent(request),
+            body=request.POST.get("body", ""),
+            internal=internal,
+            status=status if status in TicketStatus.values else None,
+            uploads=uploads_from(request),
+        )
+    except OkpayError as exc:
+        flash.error(request, str(exc.message))
+    else:
+        flash.success(request, _("Internal note added.") if internal else _("Reply sent."))
+    return redirect("support:agent_ticket", number=ticket.number)
+
+
+@staff_required
+@require_POST
+def agent_update(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    assignee_raw = request.POST.get("assignee")
+    assignee: Any
+    if assignee_raw is None:
+        assignee = ticket.assignee
+    elif assignee_raw == "me":
+        assignee = _agent(request)
+    elif assignee_raw.isdigit():
+        assignee = next((u for u in staff_members() if u.pk == int(assignee_raw)), None)
+    else:
+        assignee = None
+    try:
+        ticket_update(
+            ticket=ticket,
+            actor=_agent(request),
+            status=request.POST.get("status") or None,
+            priority=request.POST.get("priority") or None,
+            category=request.POST.get("category") or None,
+            team=request.POST.get("team") or None,
+            assignee=assignee,
+        )
+    except ValueError:
+        flash.error(
+            request, _("Some of the details entered are not valid. Check them and try again.")
+        )
+    else:
+        flash.success(request, _("Ticket updated."))
+    return redirect("support:agent_ticket", number=ticket.number)
+
+
+@staff_required
+@require_POST
+def agent_merge(request: HttpRequest, number: str) -> HttpResponse:
+    source = _ticket(request, number)
+    target_number = request.POST.get("target", "").strip().upper()
+    try:
+        target = ticket_for_staff(user=_agent(request), number=target_number)
+        ticket_merge(source=source, target=target, actor=_agent(request))
+    except OkpayError as exc:
+        flash.error(request, str(exc.message))
+        return redirect("support:agent_ticket", number=source.number)
+    flash.success(request, _("Merged into %(n)s.") % {"n": target.number})
+    return redirect("support:agent_ticket", number=target.number)
+
+
+@staff_required
+@require_GET
+def agent_board(request: HttpRequest) -> HttpResponse:
+    counts = sla_board(now=timezone.now())
+    total = max(sum(counts.values()), 1)
+    bars = [
+        (SlaState.OK.value, _("On time"), counts[SlaState.OK.value]),
+        (SlaState.AT_RISK.value, _("At risk"), counts[SlaState.AT_RISK.value]),
+        (SlaState.BREACHED.value, _("Breached"), counts[SlaState.BREACHED.value]),
+    ]
+    return render(
+        request,
+        "support/agent/board.html",
+        {"bars": [(k, label, n, round(100 * n / total)) for k, label, n in bars]},
+    )
