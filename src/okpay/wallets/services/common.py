@@ -160,11 +160,15 @@ def once(
     transaction_type: str,
     amount_minor: int,
     work: Callable[[], T],
+    recheck: Callable[[], None] | None = None,
 ) -> T | Transaction:
     """Run ``work`` atomically unless ``client_reference`` was already used by ``user``.
 
     A repeated submission returns the first transaction (and moves no money again); the
-    unique constraint decides a race between two identical submissions.
+    unique constraint decides a race between two identical submissions. Inside the
+    transaction the user's row is locked first, so one user's operations run one at a
+    time there, and ``recheck`` (the limits check) sees every earlier operation: two
+    parallel requests cannot both fit under a daily or monthly limit that only one fits.
     """
 
     def existing() -> Transaction | None:
@@ -184,6 +188,9 @@ def once(
         return first
     try:
         with transaction.atomic():
+            User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+            if recheck is not None:
+                recheck()
             return work()
     except IntegrityError:
         again = existing()

@@ -14,9 +14,11 @@ network calls gets an outbox step here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.utils import timezone
@@ -125,13 +127,15 @@ def deposit_create(
     currency_enabled_check(currency, field="currency")
     if funding_source not in (FundingSource.BANK_TRANSFER, FundingSource.CARD):
         raise OperationNotAllowed(_("Choose bank transfer or card."), field="funding_source")
-    limits_enforce(
+    limits = partial(
+        limits_enforce,
         user=user,
         transaction_type=TransactionType.DEPOSIT,
         currency=currency,
         amount_minor=amount_minor,
         now=at,
     )
+    limits()
     fee = pricing.fee_compute(
         transaction_type=TransactionType.DEPOSIT,
         currency=currency,
@@ -224,6 +228,7 @@ def deposit_create(
         return txn
 
     return once(
+        recheck=limits,
         user=user,
         client_reference=client_reference,
         transaction_type=TransactionType.DEPOSIT,
@@ -256,7 +261,8 @@ def withdrawal_create(
     step_up_require_for_transfer(
         user=user, holder=holder, amount_minor=amount_minor, currency=currency
     )
-    limits_enforce(
+    limits = partial(
+        limits_enforce,
         user=user,
         transaction_type=TransactionType.WITHDRAWAL,
         currency=currency,
@@ -264,6 +270,7 @@ def withdrawal_create(
         now=at,
         to_country=payee.bank_country,
     )
+    limits()
     fee = pricing.fee_compute(
         transaction_type=TransactionType.WITHDRAWAL,
         currency=currency,
@@ -338,6 +345,7 @@ def withdrawal_create(
         return txn
 
     return once(
+        recheck=limits,
         user=user,
         client_reference=client_reference,
         transaction_type=TransactionType.WITHDRAWAL,
@@ -530,7 +538,8 @@ def p2p_send(
     step_up_require_for_transfer(
         user=user, holder=holder, amount_minor=amount_minor, currency=currency
     )
-    limits_enforce(
+    limits = partial(
+        limits_enforce,
         user=user,
         transaction_type=TransactionType.P2P_SEND,
         currency=currency,
@@ -538,6 +547,7 @@ def p2p_send(
         now=at,
         to_country=target_user.country,
     )
+    limits()
     snapshot = {
         "name": target_user.display_name,
         "email": target_user.email,
@@ -612,6 +622,7 @@ def p2p_send(
         return sent
 
     return once(
+        recheck=limits,
         user=user,
         client_reference=client_reference,
         transaction_type=TransactionType.P2P_SEND,
@@ -656,13 +667,15 @@ def conversion_create(
             to_country="",
             now=at,
         )
-        limits_enforce(
+        limits = partial(
+            limits_enforce,
             user=user,
             transaction_type=TransactionType.CONVERSION,
             currency=from_currency,
             amount_minor=priced.send_minor,
             now=at,
         )
+        limits()
         txn = transaction_record(
             new=NewTransaction(
                 user=user,
@@ -752,6 +765,7 @@ def international_transfer_create(
             address=address,
         )
     peek = Quote.objects.filter(pk=quote_id, user=user).first()
+    limits: Callable[[], None] | None = None
     if peek is not None:
         step_up_require_for_transfer(
             user=user,
@@ -759,7 +773,8 @@ def international_transfer_create(
             amount_minor=peek.send_amount_minor,
             currency=peek.send_currency,
         )
-        limits_enforce(
+        limits = partial(
+            limits_enforce,
             user=user,
             transaction_type=TransactionType.INTERNATIONAL_TRANSFER,
             currency=peek.send_currency,
@@ -767,6 +782,7 @@ def international_transfer_create(
             now=at,
             to_country=account.bank_country,
         )
+        limits()
     rail = rails.rail_get(rails.SWIFT)
 
     def work() -> Transaction:
@@ -837,6 +853,7 @@ def international_transfer_create(
         return txn
 
     return once(
+        recheck=limits,
         user=user,
         client_reference=client_reference,
         transaction_type=TransactionType.INTERNATIONAL_TRANSFER,

@@ -44,3 +44,40 @@ def test_parallel_sends_never_overdraw_the_wallet(alice: Any, bob: Any) -> None:
     assert available(bob, "USD") == 9_000
     assert Transaction.objects.filter(user=alice, type="p2p_send").count() == 6
     assert ledger_ok()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_parallel_sends_never_pass_the_daily_limit(alice: Any, bob: Any) -> None:
+    # given: plenty of money, but a daily P2P limit that fits exactly four sends
+    from okpay.limits.services import limit_rule_set
+
+    fund(alice, "USD", 100_000)
+    limit_rule_set(transaction_type="p2p_send", currency="USD", daily_minor=6_000)
+
+    def one(index: int) -> str:
+        try:
+            p2p_send(
+                user=alice,
+                holder=HOLDER,
+                recipient="bob@example.com",
+                amount_minor=1_500,
+                currency="USD",
+                client_reference=f"d-{index}",
+            )
+            return "sent"
+        except OkpayError as error:
+            return error.code
+        finally:
+            connection.close()
+
+    # when: twelve sends race from eight threads
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(one, range(12)))
+
+    # then: exactly four got through, however the threads interleaved
+    assert outcomes.count("sent") == 4
+    assert outcomes.count("limit_exceeded") == 8
+    assert Transaction.objects.filter(user=alice, type="p2p_send").count() == 4
+    assert available(bob, "USD") == 6_000
+    assert ledger_ok()
