@@ -1,4 +1,5 @@
-"""The customer auth API, mounted at /api/v1/auth (sign-up, sign-in, 2FA, sessions, tokens).
+"""The customer auth API, mounted at /api/v1/auth (sign-up, sign-in, 2FA, sessions, tokens,
+support verification codes).
 
 Every page flow is here too, for the mobile app. Signing in creates a normal session
 (cookie ``sessionid``); session-authenticated writes send the CSRF token (``csrf_token``
@@ -57,9 +58,12 @@ from okpay.identity.schemas import (
     StatusOut,
     StepUpIn,
     StepUpOut,
+    SupportCodeOut,
+    SupportCodeVerifyIn,
     TokenIn,
     TwoFactorDisableIn,
     TwoFactorOut,
+    VerifiedCustomerOut,
 )
 from okpay.identity.services import LoginStep
 from okpay.identity.services.step_up import step_up_method, step_up_window
@@ -602,3 +606,47 @@ def security_log(
         }
         for e in rows
     ]
+
+
+# --- Support verification codes --------------------------------------------------------------
+
+
+@router.post(
+    "/support-code",
+    auth=CUSTOMER_AUTH,
+    response={201: SupportCodeOut, **AUTHED},
+    summary="Get a one-time code to read to OKpay support (valid 10 minutes)",
+    operation_id="auth_support_code",
+)
+def support_code(request: HttpRequest) -> Status[dict[str, Any]]:
+    """A new code replaces the previous one; at most 5 codes an hour (429 ``rate_limited``).
+    OKpay staff ask for this code, never for your password or 2FA codes."""
+    issued = services.support_code_issue(user=_user(request), client=client_info(request))
+    return Status(201, {"code": issued.code, "expires_at": issued.expires_at})
+
+
+@router.post(
+    "/support-code/verify",
+    auth=CUSTOMER_AUTH,
+    response={200: VerifiedCustomerOut, **AUTHED},
+    summary="Support staff: confirm a caller with the code they read out",
+    operation_id="auth_support_code_verify",
+)
+def support_code_verify(request: HttpRequest, payload: SupportCodeVerifyIn) -> dict[str, Any]:
+    """For agents, supervisors and operators (others: 403 ``permission_denied``). Each code
+    works once. Errors: ``support_code_invalid``, ``support_code_expired``, and
+    ``rate_limited`` after 5 wrong codes for one customer within 10 minutes."""
+    verified = services.support_code_verify(
+        agent=_user(request),
+        customer_email_or_id=payload.customer,
+        code=payload.code,
+        channel=payload.channel,
+    )
+    return {
+        "user_id": verified.user_id,
+        "display_name": verified.display_name,
+        "email_masked": verified.email_masked,
+        "phone_masked": verified.phone_masked,
+        "verified_at": verified.verified_at,
+        "channel": verified.channel.value,
+    }

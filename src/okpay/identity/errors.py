@@ -198,3 +198,21 @@ class JsonRequired(OkpayError):
     code = "json_required"
     http_status = 415
     default_message = _("Send the request body as JSON with Content-Type: application/json.")
+
+
+class SupportCodeInvalid(OkpayError):
+    code = "support_code_invalid"
+    http_status = 400
+    default_message = _(
+        "This code does not match the customer, or it was already used or replaced by a newer "
+        "one. Check the e-mail address and the code, or ask the customer for a new code."
+    )
+
+
+class SupportCodeExpired(OkpayError):
+    code = "support_code_expired"
+    http_status = 400
+    default_message = _(
+        "This code has expired (codes are valid for 10 minutes). Ask the customer to open "
+        "“Support verification code” in their account for a new one."
+    )

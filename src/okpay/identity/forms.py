@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from okpay.errors import OkpayError
 from okpay.identity.errors import PasswordTooWeak
+from okpay.identity.models import SupportChannel
 from okpay.identity.services.accounts import country_codes, time_zones
 from okpay.identity.services.personal_tokens import EXPIRY_CHOICES_DAYS
 
@@ -224,3 +225,27 @@ class TokenCreateForm(forms.Form):
             (days, ngettext("%(days)d day", "%(days)d days", days) % {"days": days})
             for days in EXPIRY_CHOICES_DAYS
         ]
+
+
+class SupportCodeVerifyForm(forms.Form):
+    """The agent's form: who the caller says they are and the code they read out."""
+
+    customer = forms.CharField(
+        label=_("Customer's e-mail address or account number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    code = forms.CharField(
+        label=_("Support verification code"),
+        max_length=16,
+        help_text=_("The 6 digits the customer reads to you from their account page."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+    channel = forms.ChoiceField(
+        label=_("Talking by"),
+        choices=SupportChannel.choices,
+        initial=SupportChannel.PHONE,
+        widget=forms.RadioSelect,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
@@ -204,3 +204,25 @@ class SecurityEventOut(Schema):
     device: str
     details: dict[str, Any]
     created_at: datetime
+
+
+class SupportCodeOut(Schema):
+    code: str = Field(description="6 digits to read to the support agent; shown only now.")
+    expires_at: datetime = Field(description="The code stops working at this time (10 minutes).")
+
+
+class SupportCodeVerifyIn(StrictIn):
+    customer: str = Field(
+        max_length=254, description="The customer's e-mail address or account number."
+    )
+    code: str = Field(max_length=32, description="The 6 digits the customer read out.")
+    channel: Literal["phone", "chat"] = Field(description="Where the agent talks to them.")
+
+
+class VerifiedCustomerOut(Schema):
+    user_id: int
+    display_name: str
+    email_masked: str = Field(description="e.g. a***e@example.com")
+    phone_masked: str = Field(description='e.g. "+86 *******5678"; empty when none is set.')
+    verified_at: datetime
+    channel: str

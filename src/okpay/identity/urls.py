@@ -32,4 +32,6 @@ urlpatterns = [
     path("tokens/new/", views.token_new, name="token_new"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("security-log/", views.security_log, name="security_log"),
+    path("support-code/", views.support_code, name="support_code"),
+    path("agent/verify-code/", views.agent_verify_code, name="agent_verify_code"),
 ]

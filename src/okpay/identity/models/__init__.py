@@ -1,4 +1,5 @@
-"""Identity models: users, API tokens, the audit trail and the sign-in security state."""
+"""Identity models: users, API tokens, the audit trail, the sign-in security state and
+support verification codes."""
 
 from okpay.identity.models.security import (
     EmailToken,
@@ -14,6 +15,7 @@ from okpay.identity.models.security import (
     UnknownEmailLockout,
     UserSession,
 )
+from okpay.identity.models.support_code import SupportChannel, SupportVerificationCode
 from okpay.identity.models.tokens import ApiToken, AuditEvent, TokenKind
 from okpay.identity.models.users import Role, User, UserManager, normalize_email
 
@@ -29,6 +31,8 @@ __all__ = [
     "SecurityEventKind",
     "SessionEndReason",
     "StepUpGrant",
+    "SupportChannel",
+    "SupportVerificationCode",
     "TokenKind",
     "TokenPurpose",
     "TotpDevice",

@@ -247,6 +247,9 @@ class SecurityEventKind(models.TextChoices):
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     SESSION_ENDED = "session_ended", _("Session ended")
+    SUPPORT_CODE_ISSUED = "support_code_issued", _("Support verification code shown")
+    SUPPORT_CODE_VERIFIED = "support_code_verified", _("Identity confirmed to OKpay support")
+    SUPPORT_CODE_FAILED = "support_code_failed", _("Wrong support verification code entered")
 
 
 class SecurityEvent(models.Model):

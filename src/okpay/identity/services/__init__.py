@@ -2,7 +2,8 @@
 
 Modules: ``tokens`` (API tokens, audit rows), ``accounts`` (sign-up, e-mail, profile,
 operator actions), ``login``, ``lockout``, ``passwords``, ``two_factor``, ``step_up``,
-``sessions``, ``personal_tokens``, ``email_tokens``, ``ratelimit``, ``log``, ``maintenance``.
+``sessions``, ``personal_tokens``, ``email_tokens``, ``ratelimit``, ``log``, ``maintenance``,
+``support_code``.
 """
 
 from okpay.identity.services.accounts import (
@@ -53,6 +54,13 @@ from okpay.identity.services.step_up import (
     step_up_verify,
     transfer_requires_step_up,
 )
+from okpay.identity.services.support_code import (
+    IssuedSupportCode,
+    VerifiedCustomer,
+    is_support_staff,
+    support_code_issue,
+    support_code_verify,
+)
 from okpay.identity.services.tokens import (
     TOKEN_PREFIXES,
     IssuedToken,
@@ -73,10 +81,12 @@ from okpay.identity.services.two_factor import (
 
 __all__ = [
     "TOKEN_PREFIXES",
+    "IssuedSupportCode",
     "IssuedToken",
     "LoginOutcome",
     "LoginStep",
     "StepUpAction",
+    "VerifiedCustomer",
     "account_mark_compromised",
     "account_signup",
     "account_unlock",
@@ -85,6 +95,7 @@ __all__ = [
     "email_change_request",
     "email_verification_resend",
     "email_verify",
+    "is_support_staff",
     "login_attempt",
     "login_new_password",
     "login_pending",
@@ -115,6 +126,8 @@ __all__ = [
     "step_up_require_for_transfer",
     "step_up_required",
     "step_up_verify",
+    "support_code_issue",
+    "support_code_verify",
     "token_authenticate",
     "token_create",
     "token_digest",

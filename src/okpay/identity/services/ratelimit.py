@@ -45,7 +45,9 @@ def rate_limit_hit(
         with transaction.atomic():
             if rows.filter(count__lt=limit).update(count=F("count") + 1):
                 return rows.values_list("count", flat=True).get()
-            if rows.exists():
+            # Only a full counter refuses: one that another request opened after our
+            # UPDATE ran is counted on in the next round.
+            if rows.filter(count__gte=limit).exists():
                 retry_after = int((start + timedelta(seconds=window_seconds) - now).total_seconds())
                 raise RateLimited(retry_after=retry_after, field=field)
         # First hit of this window: open the counter at 0 (INSERT ... ON CONFLICT DO NOTHING,
@@ -55,6 +57,18 @@ def rate_limit_hit(
             ignore_conflicts=True,
         )
     raise RateLimited(retry_after=1, field=field)
+
+
+def rate_limit_release(*, scope: str, key: str, window_seconds: int) -> None:
+    """Give one hit of the current window back: the attempt it counted turned out fine.
+
+    Call it right after the ``rate_limit_hit`` that reserved the attempt; a counter never
+    goes below zero.
+    """
+    start = _window_start(timezone.now(), window_seconds)
+    RateLimitCounter.objects.filter(
+        scope=scope, key=sha256_hex(key), window_start=start, count__gt=0
+    ).update(count=F("count") - 1)
 
 
 def rate_limits_prune() -> int:

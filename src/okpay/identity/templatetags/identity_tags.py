@@ -24,6 +24,8 @@ REASONS: dict[str, Promise] = {
     "expired": _("maximum length reached"),
     "password_changed": _("password changed"),
     "compromised": _("account marked compromised"),
+    "support_code_invalid": _("wrong code"),
+    "support_code_expired": _("code expired"),
 }
 
 

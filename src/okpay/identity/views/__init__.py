@@ -33,11 +33,13 @@ from okpay.identity.views.auth import (
     verify_email,
     verify_email_resend,
 )
+from okpay.identity.views.support_code import agent_verify_code, support_code
 
 __all__ = [
     "account",
     "admin_login",
     "admin_logout",
+    "agent_verify_code",
     "device_end",
     "devices",
     "devices_end_others",
@@ -56,6 +58,7 @@ __all__ = [
     "security_log",
     "signup",
     "step_up",
+    "support_code",
     "token_new",
     "token_revoke",
     "tokens",

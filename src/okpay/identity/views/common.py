@@ -20,6 +20,7 @@ from okpay.identity.services.step_up import (
     step_up_holder_for_session,
     step_up_required,
 )
+from okpay.identity.services.support_code import is_support_staff
 from okpay.notifications.mailbox import mailbox_directory
 
 NEXT = "next"
@@ -112,6 +113,11 @@ def render_account(
 ) -> HttpResponse:
     """An account page: the side navigation and the security banners."""
     user = current_user(request)
-    full = {"overview": security_overview(user=user), "active": active, "account_user": user}
+    full = {
+        "overview": security_overview(user=user),
+        "active": active,
+        "account_user": user,
+        "is_support_staff": is_support_staff(user),
+    }
     full.update(context or {})
     return render_page(request, template, full, status=status)
