@@ -34,6 +34,7 @@ from okpay.support.errors_tickets import (
     RatingNotAllowed,
     TicketClosed,
 )
+from okpay.support.masking import mask_sensitive
 from okpay.support.models import (
     ACTIVE_STATUSES,
     MessageKind,
@@ -246,7 +247,7 @@ def ticket_create(
                 requester_name=(requester.display_name if requester else name)[:100],
                 language=requester.preferred_language if requester else language,
                 confirmed_at=now if is_confirmed else None,
-                subject=subject or str(TicketCategory(category).label),
+                subject=mask_sensitive(subject).text or str(TicketCategory(category).label),
                 category=category,
                 priority=(
                     TicketPriority.HIGH
@@ -268,7 +269,7 @@ def ticket_create(
                 kind=MessageKind.PUBLIC,
                 author=requester,
                 author_email=ticket.requester_email,
-                body=body,
+                body=mask_sensitive(body).text,
                 via=via,
                 email_message_id=email_message_id,
                 created_at=now,
@@ -417,7 +418,7 @@ def ticket_reply(
                 author=author,
                 author_email=author.email if author else author_email.lower(),
                 from_staff=from_staff,
-                body=body,
+                body=mask_sensitive(body).text,
                 via=via,
                 email_message_id=email_message_id,
                 created_at=now,
