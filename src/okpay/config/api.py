@@ -26,6 +26,7 @@ from okpay.errors import OkpayError
 from okpay.identity.api import router as auth_router
 from okpay.ledger.api import router as ledger_router
 from okpay.support.api import router as support_router
+from okpay.support.api_tickets import router as tickets_router
 from okpay.wallets.api import fees_router
 from okpay.wallets.api import router as wallets_router
 
@@ -138,7 +139,7 @@ def handle_okpay_error(request: HttpRequest, exc: OkpayError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def handle_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first: dict[str, Any] = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+    loc = _field_path(first.get("loc", ()))
     if loc:
         message = _validation_message(first)
     else:
@@ -147,6 +148,20 @@ def handle_validation_error(request: HttpRequest, exc: ValidationError) -> HttpR
     return error_response(
         request, status=400, code="invalid_request", message=message, field=".".join(loc) or None
     )
+
+
+def _field_path(loc: Any) -> list[str]:
+    """The input's path without ninja's prefix: ("body", <param>, ...) or ("query", ...).
+
+    Only the leading location and, for a body, the view's parameter name are dropped, so a
+    field that happens to be called ``body`` or ``query`` keeps its name.
+    """
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form", "file"):
+        source = parts.pop(0)
+        if source == "body" and parts:
+            parts.pop(0)
+    return parts
 
 
 def _validation_message(error: dict[str, Any]) -> str:
@@ -229,5 +244,6 @@ def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/v1/ledger", ledger_router)
 api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/support", support_router)
+api.add_router("/v1/tickets", tickets_router)
 api.add_router("/v1", wallets_router)
 api.add_router("/v1", fees_router)
