@@ -11,6 +11,7 @@ from okpay.identity.models import (
     ApiToken,
     AuditEvent,
     SecurityEvent,
+    SupportVerificationCode,
     TotpDevice,
     User,
     UserSession,
@@ -181,3 +182,13 @@ class UserSessionAdmin(ReadOnlyAdmin):
     search_fields = ("user__email", "ip")
     exclude = ("session_key",)
     list_select_related = ("user",)
+
+
+@admin.register(SupportVerificationCode)
+class SupportVerificationCodeAdmin(ReadOnlyAdmin):
+    """Who showed a code to support and which agent confirmed it (the code is never shown)."""
+
+    list_display = ("user", "channel", "created_at", "expires_at", "used_at", "verified_by")
+    list_filter = ("channel",)
+    search_fields = ("user__email", "verified_by__email")
+    exclude = ("digest",)
