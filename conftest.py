@@ -45,12 +45,15 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """PostgreSQL-only tests are deselected (not skipped) on the SQLite run."""
-    if _on_postgres():
-        return
+    """Deselect (never skip) what does not belong to this run.
+
+    PostgreSQL-only tests leave the SQLite run; tests that start OKpay in a subprocess on
+    a database of their own (``own_database``) run once, in the SQLite run.
+    """
+    marker = "own_database" if _on_postgres() else "postgres_only"
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres_only") else keep).append(item)
+        (drop if item.get_closest_marker(marker) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -17,6 +17,8 @@ import pytest
 
 from okpay.web.demo import DEMO_USERS
 
+pytestmark = pytest.mark.own_database
+
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.own_database
+
 SETUP = "import django; django.setup(); print('started')"
 REFUSAL = (
     "OKpay refuses to start in production mode (OKPAY_DEBUG off) with the development "
