@@ -135,7 +135,6 @@ def deposit_create(
         amount_minor=amount_minor,
         now=at,
     )
-    limits()
     fee = pricing.fee_compute(
         transaction_type=TransactionType.DEPOSIT,
         currency=currency,
@@ -270,7 +269,6 @@ def withdrawal_create(
         now=at,
         to_country=payee.bank_country,
     )
-    limits()
     fee = pricing.fee_compute(
         transaction_type=TransactionType.WITHDRAWAL,
         currency=currency,
@@ -547,7 +545,6 @@ def p2p_send(
         now=at,
         to_country=target_user.country,
     )
-    limits()
     snapshot = {
         "name": target_user.display_name,
         "email": target_user.email,
@@ -667,15 +664,13 @@ def conversion_create(
             to_country="",
             now=at,
         )
-        limits = partial(
-            limits_enforce,
+        limits_enforce(
             user=user,
             transaction_type=TransactionType.CONVERSION,
             currency=from_currency,
             amount_minor=priced.send_minor,
             now=at,
         )
-        limits()
         txn = transaction_record(
             new=NewTransaction(
                 user=user,
@@ -782,7 +777,6 @@ def international_transfer_create(
             now=at,
             to_country=account.bank_country,
         )
-        limits()
     rail = rails.rail_get(rails.SWIFT)
 
     def work() -> Transaction:

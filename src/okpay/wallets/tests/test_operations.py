@@ -358,6 +358,40 @@ def test_double_submission_with_the_same_client_reference_moves_money_once(
     assert ledger_ok()
 
 
+def test_a_repeated_submission_at_the_daily_limit_returns_the_first_transaction(
+    alice: Any, bob: Any
+) -> None:
+    # given: a send that uses the whole daily limit
+    from okpay.limits.services import limit_rule_set
+
+    fund(alice, "USD", 10_000)
+    limit_rule_set(transaction_type="p2p_send", currency="USD", daily_minor=1_000)
+    first = p2p_send(
+        user=alice,
+        holder=HOLDER,
+        recipient="bob@example.com",
+        amount_minor=1_000,
+        currency="USD",
+        client_reference="form-2",
+    )
+
+    # when: the same form is submitted again
+    second = p2p_send(
+        user=alice,
+        holder=HOLDER,
+        recipient="bob@example.com",
+        amount_minor=1_000,
+        currency="USD",
+        client_reference="form-2",
+    )
+
+    # then: it is recognised as a repeat, not refused as over the limit
+    assert second.pk == first.pk
+    assert Transaction.objects.filter(user=alice, type="p2p_send").count() == 1
+    assert available(alice, "USD") == 9_000
+    assert ledger_ok()
+
+
 def test_transactions_list_filters_and_paginates(alice: Any, bob: Any) -> None:
     fund(alice, "USD", 10_000)
     for _ in range(3):
