@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from okpay.identity.models import Role
-from okpay.wallets import chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +58,6 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     ),
 )
 
-# Ledger accounts the platform itself holds in every enabled currency: the wallets' chart.
-SYSTEM_ACCOUNT_CODES: tuple[str, ...] = chart.SYSTEM_ACCOUNT_CODES
-WALLET_ACCOUNT_CODE = chart.WALLET_CODE
-
 
 @dataclass(frozen=True, slots=True)
 class DemoTopUp:
@@ -80,14 +75,6 @@ DEMO_TOP_UPS: tuple[DemoTopUp, ...] = (
     DemoTopUp("emma.jones@okpay.example", "USD", 25_000, "card", "demo-top-up-card"),
 )
 DEPOSIT_TRANSFER_CODE = "deposit"
-
-
-def system_account_id(*, code: str, currency: str) -> str:
-    return f"sys:{code}:{currency}"
-
-
-def wallet_account_id(*, user_pk: int, currency: str) -> str:
-    return f"wallet:{user_pk}:{currency}"
 
 
 def demo_deposit_id(*, user_pk: int, currency: str) -> str:

@@ -15,7 +15,8 @@ from okpay.identity.models import AuditEvent, Role, User
 from okpay.ledger.models import Account, Transfer
 from okpay.ledger.selectors import ledger_verify
 from okpay.money.currencies import enabled_currencies
-from okpay.web.demo import DEMO_USERS, SYSTEM_ACCOUNT_CODES
+from okpay.wallets.chart import SYSTEM_ACCOUNT_CODES
+from okpay.web.demo import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 

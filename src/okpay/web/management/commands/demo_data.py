@@ -21,23 +21,25 @@ from okpay.fx.services import demo_rates_load
 from okpay.identity.models import User
 from okpay.identity.services import audit_record
 from okpay.ledger.services import accounts_create, transfers_create
-from okpay.ledger.types import AccountFlag, AccountSpec, TransferSpec
+from okpay.ledger.types import AccountSpec, TransferSpec
 from okpay.money.currencies import enabled_currencies
+from okpay.wallets.chart import (
+    RAIL_BANK,
+    SYSTEM_ACCOUNT_CODES,
+    WALLET_CODE,
+    WALLET_FLAGS,
+    system_account_id,
+    wallet_account_id,
+)
 from okpay.wallets.models import Transaction
 from okpay.wallets.services.operations import deposit_create
 from okpay.web.demo import (
     DEMO_TOP_UPS,
     DEMO_USERS,
     DEPOSIT_TRANSFER_CODE,
-    SYSTEM_ACCOUNT_CODES,
-    WALLET_ACCOUNT_CODE,
     DemoUser,
     demo_deposit_id,
-    system_account_id,
-    wallet_account_id,
 )
-
-WALLET_FLAGS = frozenset({AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS.value})
 
 
 def _user_ensure(demo: DemoUser) -> tuple[User, bool]:
@@ -97,7 +99,7 @@ class Command(BaseCommand):
 
             accounts = [
                 AccountSpec(
-                    id=system_account_id(code=code, currency=currency),
+                    id=system_account_id(code, currency),
                     currency=currency,
                     code=code,
                 )
@@ -111,21 +113,19 @@ class Command(BaseCommand):
                     if currency not in currencies:
                         skipped.append(f"{demo.email} {currency}")
                         continue
-                    wallet = wallet_account_id(user_pk=user.pk, currency=currency)
+                    wallet = wallet_account_id(user.pk, currency)
                     accounts.append(
                         AccountSpec(
                             id=wallet,
                             currency=currency,
-                            code=WALLET_ACCOUNT_CODE,
+                            code=WALLET_CODE,
                             flags=WALLET_FLAGS,
                         )
                     )
                     deposits.append(
                         TransferSpec(
                             id=demo_deposit_id(user_pk=user.pk, currency=currency),
-                            debit_account_id=system_account_id(
-                                code="rail_settlement.bank", currency=currency
-                            ),
+                            debit_account_id=system_account_id(RAIL_BANK, currency),
                             credit_account_id=wallet,
                             amount=amount,
                             currency=currency,
