@@ -15,7 +15,7 @@ from okpay.ledger.models import PendingStatus, PendingTransfer
 from okpay.ledger.services import accounts_create, transfers_create
 from okpay.ledger.tasks import expire_pending_transfers
 from okpay.ledger.types import AccountSpec, TransferFlag, TransferSpec
-from okpay.web.management.commands.worker import expiry_sweep_enqueue_if_idle
+from okpay.web.management.commands.worker import enqueue_if_idle
 
 # The worker checks its database connection between tasks as Django does between
 # requests, which needs real transactions rather than a test-wide one.
@@ -29,8 +29,8 @@ def _sweeps(status: str) -> int:
 
 
 def test_sweep_is_queued_only_when_none_is_waiting() -> None:
-    assert expiry_sweep_enqueue_if_idle() is True
-    assert expiry_sweep_enqueue_if_idle() is False
+    assert enqueue_if_idle(expire_pending_transfers) is True
+    assert enqueue_if_idle(expire_pending_transfers) is False
 
     assert _sweeps(TaskResultStatus.READY) == 1
 
@@ -41,7 +41,7 @@ def test_a_sweep_stuck_in_running_for_long_is_not_waited_for() -> None:
         status=TaskResultStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1)
     )
 
-    assert expiry_sweep_enqueue_if_idle() is True
+    assert enqueue_if_idle(expire_pending_transfers) is True
     assert _sweeps(TaskResultStatus.READY) == 1
 
 

@@ -52,11 +52,6 @@ def periodic_jobs() -> list[tuple[Any, float]]:
     ]
 
 
-def expiry_sweep_enqueue_if_idle() -> bool:
-    """Queue the pending-transfer expiry sweep unless one is queued or running already."""
-    return enqueue_if_idle(expire_pending_transfers)
-
-
 def enqueue_if_idle(job: Any) -> bool:
     """Queue ``job`` unless a run of it is queued or running already.
 
