@@ -219,6 +219,17 @@ class _Sql:
             f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s{jsonb}, %s) "
             "ON CONFLICT (id) DO NOTHING"
         )
+        self.insert_account = (
+            f"INSERT INTO {A} (id, currency, code, debits_must_not_exceed_credits, "
+            "credits_must_not_exceed_debits, debits_pending, debits_posted, credits_pending, "
+            "credits_posted, metadata, created_at) "
+            f"VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, %s{jsonb}, %s) "
+            "ON CONFLICT (id) DO NOTHING"
+        )
+        self.select_account = (
+            "SELECT currency, code, debits_must_not_exceed_credits, "
+            f"credits_must_not_exceed_debits, metadata FROM {A} WHERE id = %s"
+        )
         self.insert_pending = (
             f"INSERT INTO {P} (transfer_id, status, expires_at, resolved_at) "
             "VALUES (%s, 'pending', %s, NULL)"
@@ -307,13 +318,13 @@ def sql_for(connection: BaseDatabaseWrapper) -> _Sql:
     return sql
 
 
-def _metadata_json(metadata: dict[str, Any]) -> str:
+def metadata_json(metadata: dict[str, Any]) -> str:
     if not metadata:
         return "{}"
     return json.dumps(metadata, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _load_metadata(value: Any) -> Any:
+def load_metadata(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
@@ -425,7 +436,7 @@ class TransferBatch:
             TransferFlag.LINKED in spec.flags,
             None,
             spec.timeout_seconds,
-            _metadata_json(spec.metadata),
+            metadata_json(spec.metadata),
             self.stamp(index),
         )
         hold = (
@@ -562,7 +573,7 @@ class TransferBatch:
                 TransferFlag.LINKED in spec.flags,
                 spec.pending_id,
                 0,
-                _metadata_json(spec.metadata),
+                metadata_json(spec.metadata),
                 self.stamp(index),
             ),
         )
@@ -599,7 +610,7 @@ class TransferBatch:
         record = dict(zip(TRANSFER_COLUMNS, row, strict=True))
         for key in ("pending", "post_pending_transfer", "void_pending_transfer", "linked"):
             record[key] = bool(record[key])
-        record["metadata"] = _load_metadata(record["metadata"])
+        record["metadata"] = load_metadata(record["metadata"])
         return record
 
     def _pending(self, transfer_id: str) -> dict[str, Any] | None:

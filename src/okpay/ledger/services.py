@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -22,6 +21,8 @@ from okpay.ledger.models import ID_MAX_LENGTH, PendingStatus, PendingTransfer
 from okpay.ledger.posting import (
     CODE_MAX_LENGTH,
     RetryBatch,
+    load_metadata,
+    metadata_json,
     run_chains,
     sql_for,
     transfer_batch_apply,
@@ -152,21 +153,7 @@ def accounts_create(
     if not accounts:
         return []
     at = timezone.now()
-    from okpay.ledger.models import Account
-
-    table = Account._meta.db_table
-    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
-    insert = (
-        f"INSERT INTO {table} (id, currency, code, debits_must_not_exceed_credits, "
-        "credits_must_not_exceed_debits, debits_pending, debits_posted, credits_pending, "
-        "credits_posted, metadata, created_at) "
-        f"VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, %s{jsonb}, %s) "
-        "ON CONFLICT (id) DO NOTHING"
-    )
-    select = (
-        "SELECT currency, code, debits_must_not_exceed_credits, credits_must_not_exceed_debits, "
-        f"metadata FROM {table} WHERE id = %s"
-    )
+    sql = sql_for(connection)
 
     def apply_one(index: int, spec: AccountSpec) -> str:
         invalid = _validate_account(spec)
@@ -176,26 +163,25 @@ def accounts_create(
         cr_limited = AccountFlag.CREDITS_MUST_NOT_EXCEED_DEBITS in spec.flags
         with connection.cursor() as cursor:
             cursor.execute(
-                insert,
+                sql.insert_account,
                 (
                     spec.id,
                     spec.currency,
                     spec.code,
                     dr_limited,
                     cr_limited,
-                    json.dumps(spec.metadata, sort_keys=True, ensure_ascii=False),
+                    metadata_json(spec.metadata),
                     connection.ops.adapt_datetimefield_value(at),
                 ),
             )
             if cursor.rowcount == 1:
                 return AR.CREATED
-            cursor.execute(select, (spec.id,))
+            cursor.execute(sql.select_account, (spec.id,))
             row = cursor.fetchone()
         if row is None:
             raise RetryBatch(spec.id)
-        currency, code, dr_flag, cr_flag, metadata = row
-        if isinstance(metadata, str):
-            metadata = json.loads(metadata)
+        currency, code, dr_flag, cr_flag, stored_metadata = row
+        metadata = load_metadata(stored_metadata)
         same = (
             currency == spec.currency
             and code == spec.code
