@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from okpay.identity.crypto import sha256_hex
 from okpay.identity.models import ApiToken, AuditEvent, TokenKind, User
 
 TOKEN_PREFIXES = {TokenKind.OPERATOR: "okp_op_", TokenKind.PERSONAL: "okp_pt_"}
@@ -18,7 +18,7 @@ TOKEN_PREFIXES = {TokenKind.OPERATOR: "okp_op_", TokenKind.PERSONAL: "okp_pt_"}
 
 def token_digest(secret: str) -> str:
     """Tokens carry 256 random bits, so a fast digest is enough to store them safely."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    return sha256_hex(secret)
 
 
 @dataclass(frozen=True)
