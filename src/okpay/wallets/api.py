@@ -30,7 +30,6 @@ from okpay.identity.models import ApiToken, User
 from okpay.identity.services import step_up_holder_for_session, step_up_holder_for_token
 from okpay.wallets import selectors, services
 from okpay.wallets.idempotency import Outcome, idempotent_call
-from okpay.wallets.models import Payee
 from okpay.wallets.schemas import (
     ConversionIn,
     DepositIn,
@@ -326,7 +325,7 @@ def conversion_create(
 
 @router.get("/payees", response={200: PayeeListOut, 401: ErrorOut}, summary="My saved payees")
 def payees_list(request: HttpRequest) -> PayeeListOut:
-    rows = Payee.objects.filter(user=_user(request), removed_at__isnull=True)
+    rows = selectors.payees_list(user=_user(request))
     return PayeeListOut(data=[PayeeOut.of(p) for p in rows])
 
 

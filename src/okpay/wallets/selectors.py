@@ -22,7 +22,7 @@ from okpay.money import Rounding, convert
 from okpay.wallets import pricing
 from okpay.wallets.chart import WALLET_CODE, wallet_account_id
 from okpay.wallets.failures import FailureExplanation, failure_explain
-from okpay.wallets.models import Transaction, TransactionStatusChange
+from okpay.wallets.models import Payee, Transaction, TransactionStatusChange
 from okpay.wallets.services.quotes import currency_enabled_check
 
 MAX_PAGE = 100
@@ -408,3 +408,11 @@ def price_estimate(
         customer_rate=rate,
         rate_as_of=as_of,
     )
+
+
+def payees_list(*, user: User, kind: str | None = None) -> list[Payee]:
+    """The user's saved payees that were not removed (only one kind when ``kind`` is given)."""
+    rows = Payee.objects.filter(user=user, removed_at__isnull=True)
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    return list(rows)

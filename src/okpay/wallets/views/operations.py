@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from okpay.errors import OkpayError
 from okpay.identity.errors import StepUpRequired
-from okpay.wallets import services
+from okpay.wallets import selectors, services
 from okpay.wallets.errors import QuoteExpired
 from okpay.wallets.forms import (
     ConvertForm,
@@ -31,7 +31,7 @@ from okpay.wallets.forms import (
     WithdrawForm,
     form_apply_error,
 )
-from okpay.wallets.models import Payee, PayeeKind, Quote, Transaction, TransactionType
+from okpay.wallets.models import PayeeKind, Quote, Transaction, TransactionType
 from okpay.wallets.views.common import current_user, holder, render_wallet
 
 PENDING = "wallets_pending_quotes"
@@ -81,9 +81,7 @@ def top_up(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def withdraw(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    own = list(
-        Payee.objects.filter(user=user, removed_at__isnull=True, kind=PayeeKind.OWN_BANK_ACCOUNT)
-    )
+    own = selectors.payees_list(user=user, kind=PayeeKind.OWN_BANK_ACCOUNT)
     form = WithdrawForm(request.POST or None, payees=own)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -28,7 +28,6 @@ from okpay.wallets.forms import (
     StatementForm,
     form_apply_error,
 )
-from okpay.wallets.models import Payee
 from okpay.wallets.views.common import current_user, help_url, holder, render_wallet
 
 CHART_DAYS = 30
@@ -263,7 +262,7 @@ def statement(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def payees(request: HttpRequest) -> HttpResponse:
-    rows = Payee.objects.filter(user=current_user(request), removed_at__isnull=True)
+    rows = selectors.payees_list(user=current_user(request))
     return render_wallet(request, "wallets/payees.html", {"payees": rows}, active="payees")
 
 
