@@ -38,7 +38,7 @@ from okpay.support.selectors_tickets import (
     ticket_list_for_customer,
 )
 from okpay.support.services.tickets import (
-    is_staff_agent,
+    is_support_staff,
     ticket_create,
     ticket_rate,
     ticket_reply,
@@ -63,7 +63,7 @@ def _user(request: HttpRequest) -> User:
 
 def _ticket(user: User, number: str) -> Ticket:
     """The ticket as its requester or a member of staff may reach it."""
-    if is_staff_agent(user):
+    if is_support_staff(user):
         return ticket_for_staff(user=user, number=number)
     return ticket_for_customer(user=user, number=number)
 
@@ -93,7 +93,7 @@ def _page(tickets: list[Ticket], *, limit: int, starting_after: str) -> TicketLi
 )
 def tickets_list(request: HttpRequest, filters: Query[TicketFilters]) -> TicketListOut:
     user = _user(request)
-    if is_staff_agent(user):
+    if is_support_staff(user):
         rows = inbox(
             user=user,
             filters=InboxFilters(
@@ -139,7 +139,7 @@ def ticket_open(request: HttpRequest, payload: TicketCreateIn) -> Status:
 def ticket_get(request: HttpRequest, number: str) -> TicketDetailOut:
     user = _user(request)
     ticket = _ticket(user, number)
-    if is_staff_agent(user):
+    if is_support_staff(user):
         ticket_view_record(ticket=ticket, viewer=user)
         return TicketDetailOut.of_thread(ticket, messages_for_staff(ticket))
     return TicketDetailOut.of_thread(ticket, messages_for_customer(ticket))
@@ -153,7 +153,7 @@ def ticket_get(request: HttpRequest, number: str) -> TicketDetailOut:
 def ticket_reply_add(request: HttpRequest, number: str, payload: ReplyIn) -> Status:
     user = _user(request)
     ticket = _ticket(user, number)
-    staff = is_staff_agent(user)
+    staff = is_support_staff(user)
     if payload.internal and not staff:
         raise PermissionDenied(_("Only support staff can write internal notes."), field="internal")
     ticket_reply(

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
-from okpay.identity.models import Role, User
+from okpay.identity.models import SUPPORT_STAFF_ROLES, User
 from okpay.support.errors_tickets import AttachmentNotFound, TicketNotFound
 from okpay.support.models import (
     ACTIVE_STATUSES,
@@ -26,7 +26,7 @@ from okpay.support.models import (
     TicketStatus,
 )
 from okpay.support.services.sla import SlaState, sla_state
-from okpay.support.services.tickets import is_staff_agent
+from okpay.support.services.tickets import is_support_staff
 from okpay.wallets.models import Transaction
 
 
@@ -55,7 +55,7 @@ def ticket_for_customer(
 
 
 def ticket_for_staff(*, user: User, number: str) -> Ticket:
-    if not is_staff_agent(user):
+    if not is_support_staff(user):
         raise TicketNotFound(field="number")
     ticket = Ticket.objects.filter(number=number).select_related("requester", "assignee").first()
     if ticket is None:
@@ -150,11 +150,7 @@ def inbox(*, user: User, filters: InboxFilters, now: datetime, limit: int = 200)
 
 
 def staff_members() -> list[User]:
-    return list(
-        User.objects.filter(
-            role__in=[Role.AGENT, Role.SUPERVISOR, Role.OPERATOR], is_active=True
-        ).order_by("email")
-    )
+    return list(User.objects.filter(role__in=SUPPORT_STAFF_ROLES, is_active=True).order_by("email"))
 
 
 def mask_account(value: str) -> str:

@@ -40,7 +40,7 @@ from okpay.support.selectors_tickets import (
 )
 from okpay.support.services.sla import SlaState, sla_state
 from okpay.support.services.tickets import (
-    is_staff_agent,
+    is_support_staff,
     ticket_merge,
     ticket_reply,
     ticket_update,
@@ -54,7 +54,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_staff_agent(request.user):
+        if not is_support_staff(request.user):
             raise Http404(_("Nothing was found here. Check the address or reference."))
         return view(request, *args, **kwargs)
 

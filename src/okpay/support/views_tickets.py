@@ -27,7 +27,7 @@ from okpay.support.selectors_tickets import (
 )
 from okpay.support.services.tickets import (
     UploadedFile,
-    is_staff_agent,
+    is_support_staff,
     ticket_create,
     ticket_guest_confirm,
     ticket_rate,
@@ -263,7 +263,7 @@ def attachment_download(
     request: HttpRequest, number: str, attachment_id: int
 ) -> HttpResponse | FileResponse:
     user = _user(request)
-    staff = is_staff_agent(user)
+    staff = is_support_staff(user)
     try:
         if staff:
             assert user is not None

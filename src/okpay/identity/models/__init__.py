@@ -17,9 +17,16 @@ from okpay.identity.models.security import (
 )
 from okpay.identity.models.support_code import SupportChannel, SupportVerificationCode
 from okpay.identity.models.tokens import ApiToken, AuditEvent, TokenKind
-from okpay.identity.models.users import Role, User, UserManager, normalize_email
+from okpay.identity.models.users import (
+    SUPPORT_STAFF_ROLES,
+    Role,
+    User,
+    UserManager,
+    normalize_email,
+)
 
 __all__ = [
+    "SUPPORT_STAFF_ROLES",
     "ApiToken",
     "AuditEvent",
     "EmailToken",

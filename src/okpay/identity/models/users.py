@@ -21,6 +21,10 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("Operator")
 
 
+# Who works the support desk: tickets, callers' verification codes, the agent pages.
+SUPPORT_STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.OPERATOR})
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 

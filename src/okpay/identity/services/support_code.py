@@ -21,6 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import phonenumbers
 from django.db import transaction
@@ -32,7 +33,7 @@ from okpay.identity.client import ClientInfo
 from okpay.identity.crypto import keyed_digest, keyed_digests
 from okpay.identity.errors import SupportCodeExpired, SupportCodeInvalid
 from okpay.identity.models import (
-    Role,
+    SUPPORT_STAFF_ROLES,
     SecurityEventKind,
     SupportChannel,
     SupportVerificationCode,
@@ -52,7 +53,6 @@ ISSUE_WINDOW_SECONDS = 3600
 VERIFY_SCOPE = "support_code_verify"
 VERIFY_FAILURE_LIMIT = 5
 VERIFY_WINDOW_SECONDS = 600
-AGENT_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.OPERATOR})
 _CODE = re.compile(r"^\d{6}$")
 _CODE_SEPARATORS = re.compile(r"[\s\-]")
 
@@ -80,9 +80,14 @@ class VerifiedCustomer:
     channel: SupportChannel
 
 
-def is_support_staff(user: User | None) -> bool:
-    """May verify callers: an active agent, supervisor or operator."""
-    return user is not None and user.is_active and user.role in AGENT_ROLES
+def is_support_staff(user: Any) -> bool:
+    """An active, signed-in agent, supervisor or operator (anonymous visitors are not)."""
+    return (
+        isinstance(user, User)
+        and user.is_authenticated
+        and user.is_active
+        and user.role in SUPPORT_STAFF_ROLES
+    )
 
 
 def _digest(user_id: int, code: str) -> str:

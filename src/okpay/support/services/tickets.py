@@ -21,8 +21,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from okpay.identity.models import Role, User
-from okpay.identity.services import audit_record
+from okpay.identity.models import User
+from okpay.identity.services import audit_record, is_support_staff
 from okpay.notifications.services import email_queue
 from okpay.support.errors_tickets import (
     AttachmentTooLarge,
@@ -53,7 +53,6 @@ from okpay.support.models.tickets import attachment_storage
 from okpay.support.services.sla import sla_apply
 from okpay.wallets.models import Transaction
 
-STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.OPERATOR})
 GUEST_SALT = "okpay.support.guest-ticket"
 GUEST_LINK_MAX_AGE = 7 * 24 * 3600
 MAX_BODY = 20_000
@@ -65,14 +64,6 @@ MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"GIF89a", 0, "image/gif"),
     (b"%PDF-", 0, "application/pdf"),
 )
-
-
-def is_staff_agent(user: Any) -> bool:
-    """Agents, supervisors and operators work tickets."""
-    return (
-        bool(isinstance(user, User) and user.is_authenticated and user.is_active)
-        and user.role in STAFF_ROLES
-    )
 
 
 @dataclass(frozen=True)
@@ -401,7 +392,7 @@ def ticket_reply(
     body = body.strip()[:MAX_BODY]
     if not body and not uploads:
         raise MessageEmpty(field="body")
-    from_staff = is_staff_agent(author)
+    from_staff = is_support_staff(author)
     if internal and not from_staff:
         raise PermissionError("only staff write internal notes")
     for upload in uploads:
@@ -520,9 +511,9 @@ def ticket_update(
 ) -> Ticket:
     """Staff changes to the ticket's fields; one event per changed field."""
     now = now or timezone.now()
-    if not is_staff_agent(actor):
+    if not is_support_staff(actor):
         raise PermissionError("only staff change tickets")
-    if assignee is not _UNSET and assignee is not None and not is_staff_agent(assignee):
+    if assignee is not _UNSET and assignee is not None and not is_support_staff(assignee):
         raise ValueError("tickets are assigned to staff only")
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -620,7 +611,7 @@ def ticket_merge(
     """Merge the duplicate ``source`` into ``target``: its messages, attachments and linked
     transactions move over, and ``source`` is closed with a pointer to ``target``."""
     now = now or timezone.now()
-    if not is_staff_agent(actor):
+    if not is_support_staff(actor):
         raise PermissionError("only staff merge tickets")
     with transaction.atomic():
         first, second = sorted([source.pk, target.pk])
