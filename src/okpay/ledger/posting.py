@@ -177,9 +177,14 @@ def validate_transfer(spec: TransferSpec) -> str | None:
 
 
 class _Sql:
-    """Statements for one database vendor, built once per connection vendor."""
+    """Statements for one database vendor, built once per vendor and cursor kind.
 
-    def __init__(self, vendor: str) -> None:
+    With ``driver=True`` they carry the driver's own placeholder (``?`` on SQLite) for the
+    batch loop, which runs on the driver's cursor; otherwise Django's ``%s``, for Django's
+    cursor (whose debug wrapper formats ``%s`` statements when it logs them).
+    """
+
+    def __init__(self, vendor: str, *, driver: bool) -> None:
         jsonb = "::jsonb" if vendor == "postgresql" else ""
         self.lock_suffix = " FOR UPDATE" if vendor == "postgresql" else ""
         limit_dr = (
@@ -299,8 +304,7 @@ class _Sql:
             f"UPDATE {A} SET credits_pending = credits_pending - %s, "
             "credits_posted = credits_posted + %s WHERE id = %s"
         )
-        if vendor == "sqlite":
-            # The batch runs on the driver's own cursor: SQLite's placeholder is `?`.
+        if driver and vendor == "sqlite":
             for name, value in list(vars(self).items()):
                 if isinstance(value, str):
                     setattr(self, name, value.replace("%s", "?"))
@@ -308,13 +312,15 @@ class _Sql:
                     setattr(self, name, {k: v.replace("%s", "?") for k, v in value.items()})
 
 
-_SQL: dict[str, _Sql] = {}
+_SQL: dict[tuple[str, bool], _Sql] = {}
 
 
-def sql_for(connection: BaseDatabaseWrapper) -> _Sql:
-    sql = _SQL.get(connection.vendor)
+def sql_for(connection: BaseDatabaseWrapper, *, driver: bool = False) -> _Sql:
+    """The statements for ``connection``: for Django's cursor, or (``driver``) the driver's."""
+    key = (connection.vendor, driver)
+    sql = _SQL.get(key)
     if sql is None:
-        sql = _SQL[connection.vendor] = _Sql(connection.vendor)
+        sql = _SQL[key] = _Sql(connection.vendor, driver=driver)
     return sql
 
 
@@ -333,7 +339,7 @@ class TransferBatch:
 
     def __init__(self, connection: BaseDatabaseWrapper, now: datetime) -> None:
         self.connection = connection
-        self.sql = sql_for(connection)
+        self.sql = sql_for(connection, driver=True)
         self.now = now
         # The driver's cursor: this loop is the ledger's hot path. The caller wraps the
         # batch in ``connection.wrap_database_errors`` so errors still surface as Django's.
