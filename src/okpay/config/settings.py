@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "channels",
     "okpay.identity",
     "okpay.ledger",
     "okpay.fx",
@@ -146,6 +147,17 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Background jobs, cache, e-mail ---------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REDIS_URL = env_str("REDIS_URL", "")
+# Live chat fans out through a channel layer: Redis when REDIS_URL is set (so several web
+# processes share chats and the agents' inbox), in-process memory otherwise.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("OKPAY_CHANNELS_PREFIX", "okpay")},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 EMAIL_URL = env_str("EMAIL_URL", "")
 if EMAIL_URL.startswith(("smtp://", "smtps://", "submission://")):
     from urllib.parse import unquote, urlsplit

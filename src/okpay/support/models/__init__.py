@@ -1,6 +1,21 @@
 """Support models: the help center, channels, and tickets with their SLA."""
 
+from okpay.support.models.callbacks import (
+    OPEN_CALLBACK_STATUSES,
+    CallbackOutcome,
+    CallbackRequest,
+    CallbackStatus,
+    CallbackTopic,
+    CallbackUrgency,
+)
 from okpay.support.models.channels import ChannelKind, OfficialChannel, SocialPlatform
+from okpay.support.models.chat import (
+    OPEN_CHAT_STATUSES,
+    ChatMessage,
+    ChatSender,
+    ChatSession,
+    ChatStatus,
+)
 from okpay.support.models.helpcenter import (
     Article,
     ArticleStep,
@@ -31,13 +46,24 @@ from okpay.support.models.tickets import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "OPEN_CALLBACK_STATUSES",
+    "OPEN_CHAT_STATUSES",
     "PRIORITY_ORDER",
     "Article",
     "ArticleStep",
     "ArticleVote",
+    "CallbackOutcome",
+    "CallbackRequest",
+    "CallbackStatus",
+    "CallbackTopic",
+    "CallbackUrgency",
     "CannedReply",
     "Category",
     "ChannelKind",
+    "ChatMessage",
+    "ChatSender",
+    "ChatSession",
+    "ChatStatus",
     "Holiday",
     "MessageKind",
     "OfficialChannel",

@@ -121,6 +121,12 @@ class Ticket(models.Model):
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     first_response_escalated_at = models.DateTimeField(null=True, blank=True)
     resolution_escalated_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(
+        _("SLA paused"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the ticket waits for the customer or is on hold."),
+    )
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     csat_rating = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
@@ -283,6 +289,11 @@ class TicketEventKind(models.TextChoices):
     RATED = "rated", _("Rated")
     ESCALATED = "escalated", _("Escalated")
     SLA_BREACHED = "sla_breached", _("SLA breached")
+    SLA_PAUSED = "sla_paused", _("SLA timer paused")
+    SLA_RESUMED = "sla_resumed", _("SLA timer resumed")
+    RATING_REQUESTED = "rating_requested", _("Rating requested")
+    CHAT = "chat", _("Chat transcript saved")
+    CALLBACK = "callback", _("Callback")
 
 
 class TicketEvent(models.Model):
