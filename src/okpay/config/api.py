@@ -26,6 +26,8 @@ from okpay.errors import OkpayError
 from okpay.identity.api import router as auth_router
 from okpay.ledger.api import router as ledger_router
 from okpay.support.api import router as support_router
+from okpay.support.api_callbacks import router as callbacks_router
+from okpay.support.api_chat import router as chat_router
 from okpay.support.api_tickets import router as tickets_router
 from okpay.wallets.api import fees_router
 from okpay.wallets.api import router as wallets_router
@@ -245,5 +247,7 @@ api.add_router("/v1/ledger", ledger_router)
 api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/support", support_router)
 api.add_router("/v1/tickets", tickets_router)
+api.add_router("/v1/chats", chat_router)
+api.add_router("/v1/callbacks", callbacks_router)
 api.add_router("/v1", wallets_router)
 api.add_router("/v1", fees_router)

@@ -44,3 +44,11 @@ urlpatterns += [
     ),
     path("support/agent/tickets/<str:number>/merge/", views_agent.agent_merge, name="agent_merge"),
 ]
+
+# --- Live chat and phone callbacks ----------------------------------------------------------
+from django.urls import include  # noqa: E402
+
+urlpatterns += [
+    path("", include("okpay.support.urls_chat")),
+    path("", include("okpay.support.urls_callbacks")),
+]
