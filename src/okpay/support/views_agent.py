@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from okpay.errors import OkpayError
-from okpay.identity.models import User
+from okpay.identity.models import Role, User
 from okpay.support.errors_tickets import TicketNotFound
 from okpay.support.models import (
     TicketCategory,
@@ -28,11 +28,18 @@ from okpay.support.models import (
     TicketStatus,
     TicketTeam,
 )
+from okpay.support.selectors_inbox import (
+    Kind,
+    UnifiedFilters,
+    agents_load,
+    queue_lengths,
+    sla_state_labels,
+    unified_inbox,
+)
 from okpay.support.selectors_tickets import (
     InboxFilters,
     canned_replies,
     customer_context,
-    inbox,
     messages_for_staff,
     sla_board,
     staff_members,
@@ -48,6 +55,8 @@ from okpay.support.services.tickets import (
 )
 from okpay.support.views import current_language
 from okpay.support.views_tickets import uploads_from
+
+SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.OPERATOR)
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -77,29 +86,46 @@ def _ticket(request: HttpRequest, number: str) -> Any:
 @staff_required
 @require_GET
 def agent_inbox(request: HttpRequest) -> HttpResponse:
-    filters = InboxFilters(
-        status=request.GET.get("status", ""),
-        category=request.GET.get("category", ""),
-        priority=request.GET.get("priority", ""),
-        assignee=request.GET.get("assignee", ""),
-        sla=request.GET.get("sla", ""),
-        q=request.GET.get("q", "")[:100],
+    """The one inbox: tickets, chats and callbacks, the most pressing first.
+
+    With ``?partial=1`` only the rows are rendered: the page's script fetches them again
+    whenever the agents' socket reports a change (new chat, typing, SLA warning…).
+    """
+    kind = request.GET.get("kind", "")
+    filters = UnifiedFilters(
+        kind=kind if kind in Kind.ALL else "",
+        tickets=InboxFilters(
+            status=request.GET.get("status", ""),
+            category=request.GET.get("category", ""),
+            priority=request.GET.get("priority", ""),
+            assignee=request.GET.get("assignee", ""),
+            sla=request.GET.get("sla", ""),
+            q=request.GET.get("q", "")[:100],
+        ),
     )
     now = timezone.now()
+    context = {
+        "items": unified_inbox(user=_agent(request), filters=filters, now=now),
+        "now": now,
+    }
+    if request.GET.get("partial") == "1":
+        return render(request, "support/agent/_inbox_rows.html", context)
     return render(
         request,
         "support/agent/inbox.html",
         {
-            "rows": inbox(user=_agent(request), filters=filters, now=now),
+            **context,
             "filters": filters,
+            "queues": queue_lengths(now=now),
+            "kinds": [
+                (Kind.TICKET, _("Tickets")),
+                (Kind.CHAT, _("Chats")),
+                (Kind.CALLBACK, _("Callbacks")),
+            ],
             "statuses": TicketStatus.choices,
             "categories": TicketCategory.choices,
             "priorities": TicketPriority.choices,
-            "sla_states": [
-                (SlaState.OK.value, _("On time")),
-                (SlaState.AT_RISK.value, _("At risk")),
-                (SlaState.BREACHED.value, _("Breached")),
-            ],
+            "sla_states": sla_state_labels(),
             "staff": staff_members(),
         },
     )
@@ -200,18 +226,37 @@ def agent_merge(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("support:agent_ticket", number=target.number)
 
 
-@staff_required
+def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    @staff_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _agent(request).role not in SUPERVISOR_ROLES:
+            raise Http404(_("Nothing was found here. Check the address or reference."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@supervisor_required
 @require_GET
 def agent_board(request: HttpRequest) -> HttpResponse:
-    counts = sla_board(now=timezone.now())
+    """The supervisor's view: tickets by SLA state (chart), queue lengths, agents' load."""
+    now = timezone.now()
+    counts = sla_board(now=now)
     total = max(sum(counts.values()), 1)
-    bars = [
-        (SlaState.OK.value, _("On time"), counts[SlaState.OK.value]),
-        (SlaState.AT_RISK.value, _("At risk"), counts[SlaState.AT_RISK.value]),
-        (SlaState.BREACHED.value, _("Breached"), counts[SlaState.BREACHED.value]),
-    ]
+    labels = dict(sla_state_labels())
+    loads = agents_load(now=now)
+    heaviest = max((load.total for load in loads), default=0) or 1
     return render(
         request,
         "support/agent/board.html",
-        {"bars": [(k, label, n, round(100 * n / total)) for k, label, n in bars]},
+        {
+            "bars": [
+                (key, labels[key], counts[key], round(100 * counts[key] / total))
+                for key in (SlaState.OK.value, SlaState.AT_RISK.value, SlaState.BREACHED.value)
+            ],
+            "queues": queue_lengths(now=now),
+            "now": now,
+            "loads": [(load, round(100 * load.total / heaviest)) for load in loads],
+        },
     )

@@ -56,6 +56,24 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         time_zone="Europe/London",
         wallets=(("CNY", 500_000), ("USD", 350_000), ("EUR", 120_000)),
     ),
+    DemoUser(
+        email="agent@okpay.example",
+        password="OKpay-agent-2026",  # noqa: S106 - published demo login
+        display_name="王芳 (Support)",
+        role=Role.AGENT,
+        language="zh-hans",
+        country="CN",
+        time_zone="Asia/Shanghai",
+    ),
+    DemoUser(
+        email="supervisor@okpay.example",
+        password="OKpay-agent-2026",  # noqa: S106 - published demo login
+        display_name="Chen Jing (Supervisor)",
+        role=Role.SUPERVISOR,
+        language="en",
+        country="CN",
+        time_zone="Asia/Shanghai",
+    ),
 )
 
 

@@ -54,6 +54,10 @@ def test_demo_data_creates_users_accounts_and_funded_wallets() -> None:
     emma = User.objects.get(email="emma.jones@okpay.example")
     assert (li.role, li.preferred_language) == (Role.CUSTOMER, "zh-hans")
     assert (emma.role, emma.preferred_language) == (Role.CUSTOMER, "en")
+    agent = User.objects.get(email="agent@okpay.example")
+    supervisor = User.objects.get(email="supervisor@okpay.example")
+    assert (agent.role, supervisor.role) == (Role.AGENT, Role.SUPERVISOR)
+    assert not agent.is_staff and not agent.is_superuser
     for demo in DEMO_USERS:
         user = User.objects.get(email=demo.email)
         assert user.check_password(demo.password)
@@ -89,7 +93,7 @@ def test_demo_data_creates_users_accounts_and_funded_wallets() -> None:
     assert Transfer.objects.filter(id__startswith="demo:deposit:").count() == 5
     assert AuditEvent.objects.filter(action="demo_data.loaded", actor=admin).count() == 1
     assert ledger_verify().ok
-    assert "users: 3 created, 0 exist" in output
+    assert "users: 5 created, 0 exist" in output
     assert "demo deposits: 5 created, 0 exist" in output
 
 
@@ -108,7 +112,7 @@ def test_second_run_changes_nothing() -> None:
     assert report.ok, report.violations
     accounts = counts["accounts"]
     assert output.splitlines()[:3] == [
-        "users: 0 created, 3 exist",
+        "users: 0 created, 5 exist",
         f"ledger accounts: 0 created, {accounts} exist",
         "demo deposits: 0 created, 5 exist",
     ]
@@ -143,7 +147,7 @@ def test_runs_in_debug_mode_without_force(settings: Settings) -> None:
 
     _run()
 
-    assert User.objects.count() == 3
+    assert User.objects.count() == len(DEMO_USERS)
 
 
 def test_demo_passwords_satisfy_the_password_policy() -> None:
