@@ -262,6 +262,10 @@ OKPAY_RAIL_TIMEOUT_SECONDS = env_int("OKPAY_RAIL_TIMEOUT_SECONDS", 3 * 24 * 3600
 # --- Support desk (tickets, e-mail in, SLA) -------------------------------------------------
 # The address customers write to; `okpay smtpd` accepts mail for it (and only for it).
 OKPAY_SUPPORT_EMAIL = env_str("OKPAY_SUPPORT_EMAIL", "support@okpay.example")
+# The authserv-id of our MX in Authentication-Results headers. Mail from an account's address
+# is attached to the account only when this MX reports dkim=pass or spf=pass for the sender's
+# domain; the MX must remove such headers that arrive from outside (RFC 8601, section 5).
+OKPAY_SUPPORT_AUTHSERV_ID = env_str("OKPAY_SUPPORT_AUTHSERV_ID", "mx.okpay.example")
 # Where `okpay smtpd` listens (put it behind the MX in production).
 OKPAY_SMTPD_HOST = env_str("OKPAY_SMTPD_HOST", "127.0.0.1")
 OKPAY_SMTPD_PORT = env_int("OKPAY_SMTPD_PORT", 8025)
@@ -281,3 +285,14 @@ OKPAY_SLA_BUSINESS_HOURS = (0, 24)
 OKPAY_SLA_TIME_ZONE = env_str("OKPAY_SLA_TIME_ZONE", "Asia/Shanghai")
 # Escalate a ticket (raise priority, tell supervisors) this many hours before a target is due.
 OKPAY_SLA_WARN_HOURS = 4
+# A phone callback about a linked transaction of at least this amount (minor units, per
+# currency) is queued as "large amount", right after the urgent ones.
+OKPAY_CALLBACK_LARGE_AMOUNT = {
+    "CNY": 5_000_000,
+    "USD": 700_000,
+    "EUR": 650_000,
+    "HKD": 5_500_000,
+}
+# Live chat: a waiting chat that no agent accepts within this many minutes becomes a ticket.
+# Opening hours come from the active web-chat official channel (or the SLA calendar above).
+OKPAY_CHAT_QUEUE_TIMEOUT_MINUTES = env_int("OKPAY_CHAT_QUEUE_TIMEOUT_MINUTES", 5)

@@ -6,6 +6,11 @@ A customer reaches only their own tickets (anything else is 404 ``ticket_not_fou
 never sees internal notes; agents, supervisors and operators reach every ticket, see the
 notes and may write them (``"internal": true``). Lists use cursor pagination: ``limit``
 (1–100) and ``starting_after`` (the last ticket number of a page).
+
+The agent actions (assign, change, link a transaction, merge, canned replies, the
+customer's context) are for staff: a customer gets 404 ``ticket_not_found`` for another's
+ticket and 403 ``permission_denied`` for their own. The board is for supervisors and
+operators only (agents get 403 too).
 """
 
 from __future__ import annotations
@@ -15,11 +20,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from okpay.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
+from okpay.errors import NotFound, PermissionDenied, Unauthenticated
 from okpay.identity.api import CUSTOMER_AUTH
 from okpay.identity.models import ApiToken, User
+from okpay.support.errors_tickets import (
+    AssigneeInvalid,
+    StaffOnly,
+    SupervisorOnly,
+    TicketNotFound,
+)
 from okpay.support.models import Ticket, Via
 from okpay.support.schemas_tickets import (
+    AssignIn,
+    BoardOut,
+    CannedReplyListOut,
+    CannedReplyOut,
+    CustomerContextOut,
+    LinkTransactionIn,
+    MergeIn,
     RatingIn,
     ReplyIn,
     TicketCreateIn,
@@ -27,21 +45,29 @@ from okpay.support.schemas_tickets import (
     TicketFilters,
     TicketListOut,
     TicketOut,
+    TicketUpdateIn,
 )
 from okpay.support.selectors_tickets import (
-    InboxFilters,
-    inbox,
+    TicketListFilters,
+    board_summary,
+    canned_replies,
+    customer_context,
+    is_supervisor,
     messages_for_customer,
     messages_for_staff,
+    staff_member,
     ticket_for_customer,
     ticket_for_staff,
-    ticket_list_for_customer,
+    ticket_page,
 )
 from okpay.support.services.tickets import (
     is_support_staff,
     ticket_create,
+    ticket_merge,
     ticket_rate,
     ticket_reply,
+    ticket_transaction_link,
+    ticket_update,
     ticket_view_record,
 )
 from okpay.wallets.schemas import ErrorOut
@@ -68,47 +94,85 @@ def _ticket(user: User, number: str) -> Ticket:
     return ticket_for_customer(user=user, number=number)
 
 
-def _page(tickets: list[Ticket], *, limit: int, starting_after: str) -> TicketListOut:
-    start = 0
-    if starting_after:
-        numbers = [t.number for t in tickets]
-        if starting_after not in numbers:
-            raise InvalidInput(
-                _("The cursor does not name one of the listed tickets."), field="starting_after"
-            )
-        start = numbers.index(starting_after) + 1
-    items = tickets[start : start + limit]
-    has_more = start + limit < len(tickets)
-    return TicketListOut(
-        data=[TicketOut.of(t) for t in items],
-        has_more=has_more,
-        next_cursor=items[-1].number if has_more and items else None,
-    )
+def _staff_ticket(user: User, number: str) -> Ticket:
+    """The ticket for an agent action: 404 unless the user may read it, then 403 unless
+    the user is staff."""
+    ticket = _ticket(user, number)
+    if not is_support_staff(user):
+        raise StaffOnly()
+    return ticket
+
+
+def _staff(user: User) -> User:
+    if not is_support_staff(user):
+        raise StaffOnly()
+    return user
 
 
 @router.get(
     "",
     response={200: TicketListOut, **ERRORS},
     summary="List my tickets (staff: the desk's tickets, most urgent SLA first)",
+    description=(
+        "Customers list their own tickets, the latest activity first, and may filter by "
+        "`status`. Staff list the desk's confirmed tickets (default: the active ones), the "
+        "one whose SLA target is due first on top (paused and finished tickets last), and "
+        "may filter by every field; a customer using a staff-only filter gets 403 "
+        "`permission_denied`, an unknown filter value 400 `filter_invalid`."
+    ),
 )
 def tickets_list(request: HttpRequest, filters: Query[TicketFilters]) -> TicketListOut:
     user = _user(request)
-    if is_support_staff(user):
-        rows = inbox(
-            user=user,
-            filters=InboxFilters(
-                status=filters.status,
-                category=filters.category,
-                priority=filters.priority,
-                assignee=filters.assignee,
-            ),
-            now=timezone.now(),
-            limit=1000,
-        )
-        tickets = [row.ticket for row in rows]
-    else:
-        tickets = ticket_list_for_customer(user=user)
-    return _page(tickets, limit=filters.limit, starting_after=filters.starting_after)
+    staff = is_support_staff(user)
+    now = timezone.now()
+    page = ticket_page(
+        user=user,
+        filters=TicketListFilters(
+            status=filters.status,
+            category=filters.category,
+            priority=filters.priority,
+            assignee=filters.assignee,
+            sla=filters.sla,
+            via=filters.via,
+        ),
+        now=now,
+        limit=filters.limit,
+        starting_after=filters.starting_after,
+    )
+    return TicketListOut(
+        data=[TicketOut.of(t, staff=staff, now=now) for t in page.tickets],
+        has_more=page.has_more,
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get(
+    "/canned-replies",
+    response={200: CannedReplyListOut, **ERRORS},
+    summary="Canned replies (staff)",
+    description="The active canned replies; with `category`, those for it and the general ones.",
+)
+def canned_replies_list(request: HttpRequest, category: str = "") -> CannedReplyListOut:
+    _staff(_user(request))
+    return CannedReplyListOut(
+        data=[CannedReplyOut.of(c) for c in canned_replies(category=category[:32])]
+    )
+
+
+@router.get(
+    "/board",
+    response={200: BoardOut, **ERRORS},
+    summary="The supervisor board (supervisors and operators)",
+    description=(
+        "Open tickets by SLA state and by priority, all tickets by status, and the SLA "
+        "breaches recorded in the last 7 days. Agents and customers get 403."
+    ),
+)
+def board(request: HttpRequest) -> BoardOut:
+    user = _user(request)
+    if not is_supervisor(user):
+        raise SupervisorOnly()
+    return BoardOut.of(board_summary(now=timezone.now()))
 
 
 @router.post("", response={201: TicketDetailOut, **ERRORS}, summary="Open a ticket")
@@ -141,7 +205,7 @@ def ticket_get(request: HttpRequest, number: str) -> TicketDetailOut:
     ticket = _ticket(user, number)
     if is_support_staff(user):
         ticket_view_record(ticket=ticket, viewer=user)
-        return TicketDetailOut.of_thread(ticket, messages_for_staff(ticket))
+        return TicketDetailOut.of_thread(ticket, messages_for_staff(ticket), staff=True)
     return TicketDetailOut.of_thread(ticket, messages_for_customer(ticket))
 
 
@@ -160,7 +224,7 @@ def ticket_reply_add(request: HttpRequest, number: str, payload: ReplyIn) -> Sta
         ticket=ticket, author=user, body=payload.body, internal=payload.internal, via=Via.API
     )
     messages = messages_for_staff(ticket) if staff else messages_for_customer(ticket)
-    return Status(201, TicketDetailOut.of_thread(ticket, messages))
+    return Status(201, TicketDetailOut.of_thread(ticket, messages, staff=staff))
 
 
 @router.post(
@@ -173,3 +237,90 @@ def ticket_rating(request: HttpRequest, number: str, payload: RatingIn) -> Ticke
     ticket = ticket_for_customer(user=user, number=number)
     rated = ticket_rate(ticket=ticket, user=user, rating=payload.rating, comment=payload.comment)
     return TicketOut.of(rated)
+
+
+@router.patch(
+    "/{number}",
+    response={200: TicketOut, **ERRORS},
+    summary="Change a ticket's status, priority, category or team (staff)",
+    description=(
+        "Only the fields sent change; each change is recorded in the ticket's history. "
+        "Solving e-mails the customer a rating request; waiting for the customer and on "
+        "hold pause the SLA timers."
+    ),
+)
+def ticket_change(request: HttpRequest, number: str, payload: TicketUpdateIn) -> TicketOut:
+    user = _user(request)
+    ticket = _staff_ticket(user, number)
+    changes = payload.model_dump(exclude_none=True)
+    if changes:
+        ticket = ticket_update(ticket=ticket, actor=user, **changes)
+    return TicketOut.of(ticket, staff=True)
+
+
+@router.post(
+    "/{number}/assign",
+    response={200: TicketOut, **ERRORS},
+    summary="Assign a ticket to a member of staff, or unassign it (staff)",
+)
+def ticket_assign(request: HttpRequest, number: str, payload: AssignIn) -> TicketOut:
+    user = _user(request)
+    ticket = _staff_ticket(user, number)
+    assignee = None
+    if payload.assignee_id is not None:
+        assignee = staff_member(user_id=payload.assignee_id)
+        if assignee is None:
+            raise AssigneeInvalid(field="assignee_id")
+    updated = ticket_update(ticket=ticket, actor=user, assignee=assignee)
+    return TicketOut.of(updated, staff=True)
+
+
+@router.post(
+    "/{number}/transactions",
+    response={200: TicketOut, **ERRORS},
+    summary="Link one of the requester's transactions to a ticket (staff)",
+    description="Linking a transaction that is already linked changes nothing.",
+)
+def ticket_link_transaction(
+    request: HttpRequest, number: str, payload: LinkTransactionIn
+) -> TicketOut:
+    user = _user(request)
+    ticket = _staff_ticket(user, number)
+    linked = ticket_transaction_link(ticket=ticket, actor=user, reference=payload.reference)
+    return TicketOut.of(linked, staff=True)
+
+
+@router.post(
+    "/{number}/merge",
+    response={200: TicketOut, **ERRORS},
+    summary="Merge a duplicate ticket into another of the same customer (staff)",
+    description=(
+        "The messages, attachments and linked transactions move to `target`; this ticket is "
+        "closed and points to it. Answers with the target ticket."
+    ),
+)
+def ticket_merge_into(request: HttpRequest, number: str, payload: MergeIn) -> TicketOut:
+    user = _user(request)
+    source = _staff_ticket(user, number)
+    try:
+        target = ticket_for_staff(user=user, number=payload.target.strip().upper())
+    except TicketNotFound as exc:
+        raise TicketNotFound(exc.message, field="target") from exc
+    merged = ticket_merge(source=source, target=target, actor=user)
+    return TicketOut.of(merged, staff=True)
+
+
+@router.get(
+    "/{number}/context",
+    response={200: CustomerContextOut, **ERRORS},
+    summary="The customer's context of a ticket: account, transactions, open tickets (staff)",
+    description=(
+        "Account numbers are masked. Every call is recorded in the audit log as a view of "
+        "the customer's data."
+    ),
+)
+def ticket_customer_context(request: HttpRequest, number: str) -> CustomerContextOut:
+    user = _user(request)
+    ticket = _staff_ticket(user, number)
+    ticket_view_record(ticket=ticket, viewer=user, what="context")
+    return CustomerContextOut.of(ticket, customer_context(ticket=ticket))

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from okpay.errors import Conflict, InvalidInput, NotFound
+from okpay.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class TicketNotFound(NotFound):
@@ -60,3 +60,33 @@ class GuestLinkInvalid(InvalidInput):
     default_message = _(
         "This confirmation link is not valid or has expired. Send the request again."
     )
+
+
+class TransactionNotLinkable(NotFound):
+    code = "transaction_not_found"
+    default_message = _(
+        "The customer who opened this ticket has no transaction with this reference. Check "
+        "the reference; a guest's ticket cannot have linked transactions."
+    )
+
+
+class AssigneeInvalid(InvalidInput):
+    code = "assignee_invalid"
+    default_message = _(
+        "Tickets can only be assigned to an active support agent, supervisor or operator."
+    )
+
+
+class StaffOnly(PermissionDenied):
+    code = "permission_denied"
+    default_message = _("Only support staff can do this.")
+
+
+class SupervisorOnly(PermissionDenied):
+    code = "permission_denied"
+    default_message = _("Only support supervisors and operators can see the board.")
+
+
+class TicketFilterInvalid(InvalidInput):
+    code = "filter_invalid"
+    default_message = _("This filter value is not one of the allowed values. Check the list.")

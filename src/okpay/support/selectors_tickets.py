@@ -10,20 +10,43 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils.translation import gettext as _
 
-from okpay.identity.models import SUPPORT_STAFF_ROLES, User
-from okpay.support.errors_tickets import AttachmentNotFound, TicketNotFound
+from okpay.identity.models import SUPPORT_STAFF_ROLES, Role, User
+from okpay.support.errors_tickets import (
+    AttachmentNotFound,
+    StaffOnly,
+    TicketFilterInvalid,
+    TicketNotFound,
+)
 from okpay.support.models import (
     ACTIVE_STATUSES,
     CannedReply,
     MessageKind,
+    SlaBreach,
+    SlaTarget,
     Ticket,
     TicketAttachment,
+    TicketCategory,
     TicketMessage,
+    TicketPriority,
     TicketStatus,
+    Via,
 )
 from okpay.support.services.sla import SlaState, sla_state
 from okpay.support.services.tickets import is_support_staff
@@ -173,7 +196,7 @@ class TransactionLine:
     recipient_account: str  # masked
 
 
-def _line(txn: Transaction) -> TransactionLine:
+def transaction_line(txn: Transaction) -> TransactionLine:
     recipient = txn.recipient or {}
     account = str(
         recipient.get("iban") or recipient.get("account_number") or recipient.get("account") or ""
@@ -200,12 +223,12 @@ class CustomerContext:
 
 def customer_context(*, ticket: Ticket) -> CustomerContext:
     """What an agent sees beside a ticket; account numbers are masked."""
-    linked = [_line(t) for t in ticket.transactions.order_by("-created_at")]
+    linked = [transaction_line(t) for t in ticket.transactions.order_by("-created_at")]
     recent: list[TransactionLine] = []
     user = ticket.requester
     if user is not None:
         recent = [
-            _line(t)
+            transaction_line(t)
             for t in Transaction.objects.filter(user=user).order_by("-created_at", "-id")[:10]
         ]
     others = Ticket.objects.filter(
@@ -225,7 +248,10 @@ def canned_replies(*, category: str = "") -> list[CannedReply]:
 
 def sla_board(*, now: datetime) -> dict[str, int]:
     """Open tickets by SLA state, for the supervisor board."""
-    counts = {state.value: 0 for state in (SlaState.OK, SlaState.AT_RISK, SlaState.BREACHED)}
+    counts = {
+        state.value: 0
+        for state in (SlaState.OK, SlaState.AT_RISK, SlaState.BREACHED, SlaState.PAUSED)
+    }
     for ticket in Ticket.objects.filter(
         status__in=ACTIVE_STATUSES, merged_into__isnull=True, confirmed_at__isnull=False
     ):
@@ -241,3 +267,262 @@ def ticket_counts_by_status() -> dict[str, int]:
     for row in rows:
         counts[row["status"]] = row["n"]
     return counts
+
+
+# --- The tickets list in the database (the API's list) ---------------------------------------
+
+# Annotations of ``with_sla`` (named through variables: the type checker knows model fields).
+CURSOR_FIELDS = ("id", "sla_rank", "sla_due", "updated_at")
+SLA_FIELD = ("sla",)
+BOARD_SLA_STATES = (SlaState.OK, SlaState.AT_RISK, SlaState.BREACHED, SlaState.PAUSED)
+SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.OPERATOR})
+
+
+def with_sla(rows: QuerySet[Ticket], *, now: datetime) -> QuerySet[Ticket]:
+    """``rows`` annotated with ``sla_due`` (the due time of the target being worked on now;
+    NULL when done or paused), ``sla`` (the ``SlaState`` value, computed by the database
+    exactly as ``sla_state`` computes it in Python) and ``sla_rank`` (0 with a due time,
+    1 paused, 2 done or without a target)."""
+    working = Q(status__in=ACTIVE_STATUSES, merged_into__isnull=True, sla_paused_at__isnull=True)
+    done = Q(status__in=(TicketStatus.SOLVED, TicketStatus.CLOSED))
+    warn = now + timedelta(hours=settings.OKPAY_SLA_WARN_HOURS)
+    return (
+        rows.annotate(
+            sla_due=Case(
+                When(
+                    working & Q(first_responded_at__isnull=True, first_response_due__isnull=False),
+                    then=F("first_response_due"),
+                ),
+                When(working, then=F("resolution_due")),
+                default=Value(None, output_field=DateTimeField()),
+                output_field=DateTimeField(),
+            )
+        )
+        .annotate(
+            sla=Case(
+                When(
+                    done
+                    & Q(
+                        resolution_due__isnull=False,
+                        solved_at__isnull=False,
+                        solved_at__lte=F("resolution_due"),
+                    ),
+                    then=Value(SlaState.MET.value),
+                ),
+                When(done & Q(resolution_due__isnull=False), then=Value(SlaState.BREACHED.value)),
+                When(done, then=Value(SlaState.NONE.value)),
+                When(
+                    Q(sla_paused_at__isnull=False, merged_into__isnull=True),
+                    then=Value(SlaState.PAUSED.value),
+                ),
+                When(sla_due__isnull=True, then=Value(SlaState.NONE.value)),
+                When(sla_due__lte=now, then=Value(SlaState.BREACHED.value)),
+                When(sla_due__lte=warn, then=Value(SlaState.AT_RISK.value)),
+                default=Value(SlaState.OK.value),
+                output_field=CharField(),
+            )
+        )
+        .annotate(
+            # For the staff order: a due time first, then paused, then done (or no target).
+            sla_rank=Case(
+                When(sla_due__isnull=False, then=Value(0)),
+                When(sla=SlaState.PAUSED.value, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TicketListFilters:
+    """Filters of the tickets list. Customers may filter by status only."""
+
+    status: str = ""  # "active", "all" or a status; default: staff "active", customers "all"
+    category: str = ""
+    priority: str = ""
+    assignee: str = ""  # "me", "none" or a user id
+    sla: str = ""  # an SlaState value
+    via: str = ""
+
+
+STAFF_ONLY_FILTERS = ("category", "priority", "assignee", "sla", "via")
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    tickets: list[Ticket]
+    has_more: bool
+    next_cursor: str | None  # the last ticket number of this page when there is more
+
+
+def _check_filters(filters: TicketListFilters, *, staff: bool) -> None:
+    allowed = {
+        "status": {"", "active", "all", *TicketStatus.values},
+        "category": {"", *TicketCategory.values},
+        "priority": {"", *TicketPriority.values},
+        "sla": {"", *(state.value for state in SlaState)},
+        "via": {"", *Via.values},
+    }
+    for name, values in allowed.items():
+        if getattr(filters, name) not in values:
+            raise TicketFilterInvalid(field=name)
+    assignee = filters.assignee
+    if assignee not in ("", "me", "none") and not (assignee.isdigit() and len(assignee) < 12):
+        raise TicketFilterInvalid(field="assignee")
+    if not staff:
+        for name in STAFF_ONLY_FILTERS:
+            if getattr(filters, name):
+                raise StaffOnly(field=name)
+
+
+def ticket_page(
+    *,
+    user: User,
+    filters: TicketListFilters,
+    now: datetime,
+    limit: int,
+    starting_after: str = "",
+) -> TicketPage:
+    """One page of the tickets ``user`` may list, filtered and paged by the database.
+
+    Staff: the desk's confirmed, unmerged tickets, the most urgent SLA due time first
+    (breached, then at risk, then on time), then the paused ones and last the finished ones,
+    each of these newest first.
+    Customers: their own tickets, the latest activity first. ``starting_after`` is the last
+    ticket number of the previous page; it must be a ticket the user can list, else
+    ``TicketFilterInvalid`` for the field ``starting_after``.
+    """
+    staff = is_support_staff(user)
+    _check_filters(filters, staff=staff)
+    base: QuerySet[Ticket]
+    if staff:
+        base = with_sla(
+            Ticket.objects.filter(confirmed_at__isnull=False, merged_into__isnull=True), now=now
+        )
+    else:
+        base = with_sla(Ticket.objects.filter(requester=user, merged_into__isnull=True), now=now)
+    rows = base
+    status = filters.status or ("active" if staff else "all")
+    if status == "active":
+        rows = rows.filter(status__in=ACTIVE_STATUSES)
+    elif status != "all":
+        rows = rows.filter(status=status)
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    if filters.priority:
+        rows = rows.filter(priority=filters.priority)
+    if filters.via:
+        rows = rows.filter(via=filters.via)
+    if filters.assignee == "me":
+        rows = rows.filter(assignee=user)
+    elif filters.assignee == "none":
+        rows = rows.filter(assignee__isnull=True)
+    elif filters.assignee:
+        rows = rows.filter(assignee_id=int(filters.assignee))
+    if filters.sla:
+        rows = rows.filter(Q(sla=filters.sla))
+    if starting_after:
+        cursor = base.filter(number=starting_after).values(*CURSOR_FIELDS).first()
+        if cursor is None:
+            raise TicketFilterInvalid(
+                _("The cursor does not name one of the listed tickets."), field="starting_after"
+            )
+        if staff:
+            rank, due = cursor["sla_rank"], cursor["sla_due"]
+            same_rank = (
+                Q(sla_due__gt=due) | Q(sla_due=due, id__lt=cursor["id"])
+                if due is not None
+                else Q(id__lt=cursor["id"])
+            )
+            rows = rows.filter(Q(sla_rank__gt=rank) | (Q(sla_rank=rank) & same_rank))
+        else:
+            rows = rows.filter(
+                Q(updated_at__lt=cursor["updated_at"])
+                | Q(updated_at=cursor["updated_at"], id__lt=cursor["id"])
+            )
+    if staff:
+        rows = rows.order_by("sla_rank", F("sla_due").asc(nulls_last=True), "-id")
+    else:
+        rows = rows.order_by("-updated_at", "-id")
+    found = list(
+        rows.select_related("assignee", "requester").prefetch_related("transactions")[: limit + 1]
+    )
+    items, has_more = found[:limit], len(found) > limit
+    return TicketPage(
+        tickets=items, has_more=has_more, next_cursor=items[-1].number if has_more else None
+    )
+
+
+def staff_member(*, user_id: int) -> User | None:
+    """The active support staff member with this id, or None."""
+    return User.objects.filter(pk=user_id, role__in=SUPPORT_STAFF_ROLES, is_active=True).first()
+
+
+def is_supervisor(user: User | None) -> bool:
+    """A supervisor or operator: they see the whole desk's board."""
+    return is_support_staff(user) and user is not None and user.role in SUPERVISOR_ROLES
+
+
+@dataclass(frozen=True)
+class BreachLine:
+    ticket: str
+    subject: str
+    target: str
+    due_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """The supervisor board: open tickets by SLA state and priority, all by status, and
+    the SLA breaches recorded since ``breaches_since``."""
+
+    sla: dict[str, int]
+    status: dict[str, int]
+    priority: dict[str, int]
+    breaches: dict[str, int]
+    breaches_since: datetime
+    recent_breaches: list[BreachLine]
+    generated_at: datetime
+
+
+def board_summary(*, now: datetime, days: int = 7) -> BoardSummary:
+    """Counts for the supervisor board, each one query in the database."""
+    open_rows = with_sla(
+        Ticket.objects.filter(
+            status__in=ACTIVE_STATUSES, merged_into__isnull=True, confirmed_at__isnull=False
+        ),
+        now=now,
+    )
+    sla = {state.value: 0 for state in BOARD_SLA_STATES}
+    for row in open_rows.values(*SLA_FIELD).annotate(n=Count("id")).order_by():
+        if row["sla"] in sla:
+            sla[row["sla"]] = row["n"]
+    priority = {p.value: 0 for p in TicketPriority}
+    for row in open_rows.values("priority").annotate(n=Count("id")).order_by():
+        priority[row["priority"]] = row["n"]
+    since = now - timedelta(days=days)
+    recorded = SlaBreach.objects.filter(recorded_at__gte=since)
+    breaches = {t.value: 0 for t in SlaTarget}
+    for row in recorded.values("target").annotate(n=Count("id")).order_by():
+        breaches[row["target"]] = row["n"]
+    recent = [
+        BreachLine(
+            ticket=b.ticket.number,
+            subject=b.ticket.subject,
+            target=b.target,
+            due_at=b.due_at,
+            recorded_at=b.recorded_at,
+        )
+        for b in recorded.select_related("ticket").order_by("-recorded_at", "-id")[:20]
+    ]
+    return BoardSummary(
+        sla=sla,
+        status=ticket_counts_by_status(),
+        priority=priority,
+        breaches=breaches,
+        breaches_since=since,
+        recent_breaches=recent,
+        generated_at=now,
+    )

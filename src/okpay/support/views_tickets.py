@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile as DjangoUpload
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -183,6 +184,9 @@ def ticket_confirm(request: HttpRequest, token: str) -> HttpResponse:
     ids = _guest_ids(request)
     if ticket.pk not in ids:
         request.session[GUEST_SESSION_KEY] = [*ids, ticket.pk][-20:]
+    rating = request.GET.get("rating", "")
+    if rating in ("1", "2", "3", "4", "5"):  # a link of the "solved, please rate" e-mail
+        return redirect(reverse("support:ticket", args=[ticket.number]) + f"?rating={rating}#rate")
     return redirect("support:ticket", number=ticket.number)
 
 

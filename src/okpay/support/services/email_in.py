@@ -3,6 +3,13 @@
 ``email_ticket_ingest`` parses and checks the whole message before it writes anything, and
 writes in one transaction: a refused message leaves nothing behind. The SMTP handler turns
 ``EmailRefused`` into a 5xx answer with its text.
+
+A From address is easy to forge. Mail from the address of an OKpay account is attached to
+that account (a new ticket of the account, or a reply to one of its tickets) only when our
+MX vouches for the sender: an ``Authentication-Results`` header with our authserv-id
+(``OKPAY_SUPPORT_AUTHSERV_ID``) that reports ``dkim=pass`` or ``spf=pass`` for the sender's
+domain. Otherwise the message opens a guest ticket for that address, which waits for the
+confirmation link like a guest's web ticket.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from okpay.support.services.tickets import (
 
 NUMBER_IN_SUBJECT = re.compile(r"\bT-(\d{6,})\b", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+COMMENT = re.compile(r"\([^()]*\)")
 
 
 class EmailRefused(Exception):
@@ -116,6 +124,50 @@ def _attachments(message: EmailMessage) -> list[UploadedFile]:
     return uploads
 
 
+def _authenticated_domains(message: EmailMessage) -> set[str]:
+    """The domains that our MX's ``Authentication-Results`` headers (RFC 8601) report
+    ``dkim=pass`` (``header.d``, or the domain of ``header.i``) or ``spf=pass``
+    (the domain of ``smtp.mailfrom``) for; headers of any other authserv-id are ignored."""
+    trusted = settings.OKPAY_SUPPORT_AUTHSERV_ID.strip().lower()
+    domains: set[str] = set()
+    for header in message.get_all("authentication-results") or []:
+        text = " ".join(str(header).split())
+        while COMMENT.search(text):
+            text = COMMENT.sub(" ", text)
+        authserv, *results = text.split(";")
+        words = authserv.split()
+        if not words or words[0].lower() != trusted:
+            continue
+        for result in results:
+            tokens = result.split()
+            if not tokens:
+                continue
+            method, _sep, outcome = tokens[0].lower().partition("=")
+            if outcome != "pass":
+                continue
+            props: dict[str, str] = {}
+            for token in tokens[1:]:
+                key, sep, value = token.partition("=")
+                if sep:
+                    props[key.lower()] = value.strip('"').lower()
+            method = method.split("/", 1)[0]
+            if method == "dkim":
+                domain = props.get("header.d") or props.get("header.i", "").rpartition("@")[2]
+            elif method == "spf":
+                domain = props.get("smtp.mailfrom", "").rpartition("@")[2]
+            else:
+                continue
+            if domain:
+                domains.add(domain.rstrip("."))
+    return domains
+
+
+def sender_authenticated(message: EmailMessage, sender: str) -> bool:
+    """Whether our MX vouches (DKIM or SPF pass) for the domain of ``sender``."""
+    domain = sender.rpartition("@")[2].lower()
+    return bool(domain) and domain in _authenticated_domains(message)
+
+
 def _referenced_ids(message: EmailMessage) -> list[str]:
     found: list[str] = []
     for header in ("in-reply-to", "references"):
@@ -123,13 +175,19 @@ def _referenced_ids(message: EmailMessage) -> list[str]:
     return found
 
 
-def _find_ticket(message: EmailMessage, sender: str, subject: str) -> Ticket | None:
+def _find_ticket(
+    message: EmailMessage, sender: str, subject: str, *, authenticated: bool
+) -> Ticket | None:
     """The ticket this message answers: by threading headers, else by number in the subject.
 
-    Only the ticket's requester can add to it; mail from anyone else opens a new ticket.
+    Only the ticket's requester can add to it; any other mail opens a new ticket. A reply
+    that names one of the thread's Message-IDs (random ids only the thread's mailboxes have
+    seen) is the requester's answer even when our MX cannot vouch for the sender; a ticket
+    of an account found only by the number in the subject takes mail our MX authenticated.
     """
     ids = _referenced_ids(message)
     ticket: Ticket | None = None
+    by_thread = False
     if ids:
         ticket = Ticket.objects.filter(email_message_id__in=ids).first()
         if ticket is None:
@@ -139,6 +197,7 @@ def _find_ticket(message: EmailMessage, sender: str, subject: str) -> Ticket | N
                 .first()
             )
             ticket = hit.ticket if hit else None
+        by_thread = ticket is not None
     if ticket is None:
         match = NUMBER_IN_SUBJECT.search(subject)
         if match:
@@ -148,6 +207,8 @@ def _find_ticket(message: EmailMessage, sender: str, subject: str) -> Ticket | N
     while ticket.merged_into_id is not None and ticket.merged_into is not None:
         ticket = ticket.merged_into
     if ticket.status == TicketStatus.CLOSED:
+        return None
+    if ticket.requester_id is not None and not (authenticated or by_thread):
         return None
     return ticket
 
@@ -175,9 +236,12 @@ def email_ticket_ingest(
         existing = TicketMessage.objects.select_related("ticket").get(email_message_id=message_id)
         return IngestResult(ticket=existing.ticket, message=existing, created=False)
     name = getaddresses([str(message.get("from", ""))])[0][0][:100]
-    user = User.objects.filter(email__iexact=sender, is_active=True).first()
+    account = User.objects.filter(email__iexact=sender, is_active=True).first()
+    authenticated = sender_authenticated(message, sender)
+    # Forged mail must not speak for an account: without our MX's word it is a guest's.
+    user = account if authenticated else None
     with transaction.atomic():
-        ticket = _find_ticket(message, sender, subject)
+        ticket = _find_ticket(message, sender, subject, authenticated=authenticated)
         if ticket is not None:
             reply = ticket_reply(
                 ticket=ticket,
@@ -199,7 +263,9 @@ def email_ticket_ingest(
             via=Via.EMAIL,
             uploads=uploads,
             email_message_id=message_id,
-            confirmed=True,
+            # A guest ticket for an account's address waits for the confirmation link.
+            confirmed=account is None or user is not None,
+            language=account.preferred_language if account else "zh-hans",
         )
         first = created.messages.get()
         return IngestResult(ticket=created, message=first, created=True)

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import make_msgid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from okpay.identity.models import User
@@ -33,6 +35,7 @@ from okpay.support.errors_tickets import (
     RatingInvalid,
     RatingNotAllowed,
     TicketClosed,
+    TransactionNotLinkable,
 )
 from okpay.support.masking import mask_sensitive
 from okpay.support.models import (
@@ -50,11 +53,14 @@ from okpay.support.models import (
     Via,
 )
 from okpay.support.models.tickets import attachment_storage
-from okpay.support.services.sla import sla_apply
+from okpay.support.services.sla import PAUSED_STATUSES, sla_apply, sla_pause, sla_resume
 from okpay.wallets.models import Transaction
 
 GUEST_SALT = "okpay.support.guest-ticket"
 GUEST_LINK_MAX_AGE = 7 * 24 * 3600
+# The guest links in a "solved, please rate" e-mail stay valid longer than a confirmation.
+RATING_LINK_MAX_AGE = 30 * 24 * 3600
+RATING_LINK_PURPOSE = "rate"
 MAX_BODY = 20_000
 
 MAGIC: tuple[tuple[bytes, int, str], ...] = (
@@ -159,7 +165,10 @@ def _email_to_requester(
     message_id: str,
     in_reply_to: str = "",
     references: Sequence[str] = (),
+    language: str = "",
 ) -> None:
+    """Queue an e-mail to the requester: in ``language`` when given, else in the user's
+    preferred language (a guest's: the ticket's)."""
     headers = {"Message-ID": message_id, "Reply-To": settings.OKPAY_SUPPORT_EMAIL}
     if in_reply_to:
         headers["In-Reply-To"] = in_reply_to
@@ -171,7 +180,7 @@ def _email_to_requester(
         to=ticket.requester_email,
         template=template,
         context={"ticket": ticket, "ticket_url": _ticket_url(ticket), **context},
-        language=user.preferred_language if user else ticket.language,
+        language=language or (user.preferred_language if user else ticket.language),
         user=user,
         time_zone=user.time_zone if user else settings.OKPAY_SLA_TIME_ZONE,
         headers=headers,
@@ -189,8 +198,43 @@ def _thread_ids(ticket: Ticket) -> list[str]:
     return [i for i in ids if i]
 
 
-def guest_link_token(ticket: Ticket) -> str:
-    return signing.dumps({"t": ticket.pk, "e": ticket.requester_email}, salt=GUEST_SALT)
+def guest_link_token(ticket: Ticket, *, purpose: str = "") -> str:
+    """A signed link token that lets a guest reach ``ticket`` in this browser. A token with
+    the rating purpose stays valid for ``RATING_LINK_MAX_AGE``, others for 7 days."""
+    data: dict[str, Any] = {"t": ticket.pk, "e": ticket.requester_email}
+    if purpose:
+        data["p"] = purpose
+    return signing.dumps(data, salt=GUEST_SALT)
+
+
+def _guest_link_data(token: str) -> dict[str, Any]:
+    try:
+        data = signing.loads(token, salt=GUEST_SALT, max_age=GUEST_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        try:
+            data = signing.loads(token, salt=GUEST_SALT, max_age=RATING_LINK_MAX_AGE)
+        except signing.BadSignature as exc:
+            raise GuestLinkInvalid() from exc
+        if not isinstance(data, dict) or data.get("p") != RATING_LINK_PURPOSE:
+            raise GuestLinkInvalid() from None
+    except signing.BadSignature as exc:
+        raise GuestLinkInvalid() from exc
+    if not isinstance(data, dict):
+        raise GuestLinkInvalid()
+    return data
+
+
+def rating_links(ticket: Ticket) -> list[tuple[int, str]]:
+    """(rating, address) for 1–5: each opens the ticket's rating form with that rating
+    chosen. A guest's link is signed (it also opens the ticket in that browser); a user's
+    goes through sign-in."""
+    if ticket.requester_id is None:
+        token = guest_link_token(ticket, purpose=RATING_LINK_PURPOSE)
+        base = settings.SITE_URL + reverse("support:ticket_confirm", args=[token])
+        return [(n, f"{base}?{urlencode({'rating': n})}") for n in range(1, 6)]
+    login = settings.SITE_URL + reverse("identity:login")
+    page = reverse("support:ticket", args=[ticket.number])
+    return [(n, f"{login}?{urlencode({'next': f'{page}?rating={n}#rate'})}") for n in range(1, 6)]
 
 
 def ticket_create(
@@ -207,9 +251,12 @@ def ticket_create(
     uploads: Sequence[UploadedFile] = (),
     email_message_id: str = "",
     confirmed: bool | None = None,
+    acknowledge: bool = True,
     now: datetime | None = None,
 ) -> Ticket:
     """Open a ticket. A guest's web ticket waits for the e-mail confirmation link.
+    ``acknowledge=False`` skips the "we received your request" e-mail, for tickets that
+    record a conversation the customer already had (a callback, a chat transcript).
 
     Signed-in users and mail senders are confirmed at once and get the acknowledgement
     with the ticket number and the expected response time.
@@ -296,7 +343,7 @@ def ticket_create(
                 object_id=ticket.number,
                 data={"via": via},
             )
-            if is_confirmed:
+            if is_confirmed and acknowledge:
                 _send_acknowledgement(ticket=ticket, in_reply_to=email_message_id)
             else:
                 _email_to_requester(
@@ -343,15 +390,13 @@ def _send_acknowledgement(*, ticket: Ticket, in_reply_to: str = "") -> None:
 def ticket_guest_confirm(*, token: str, now: datetime | None = None) -> Ticket:
     """Confirm a guest's e-mail address from the link; the SLA starts now. Idempotent."""
     now = now or timezone.now()
-    try:
-        data = signing.loads(token, salt=GUEST_SALT, max_age=GUEST_LINK_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise GuestLinkInvalid() from exc
+    data = _guest_link_data(token)
+    ticket_id, email = data.get("t"), data.get("e")
+    if not isinstance(ticket_id, int) or not isinstance(email, str):
+        raise GuestLinkInvalid()
     with transaction.atomic():
         ticket = (
-            Ticket.objects.select_for_update()
-            .filter(pk=data.get("t"), requester_email=data.get("e"))
-            .first()
+            Ticket.objects.select_for_update().filter(pk=ticket_id, requester_email=email).first()
         )
         if ticket is None:
             raise GuestLinkInvalid()
@@ -434,8 +479,6 @@ def ticket_reply(
                 if locked.first_responded_at is None:
                     locked.first_responded_at = now
                     changes["first_responded_at"] = now
-                new_status = status or TicketStatus.PENDING_CUSTOMER
-                _set_status(ticket=locked, status=new_status, actor=author, now=now)
                 message.email_message_id = _message_id()
                 message.save(update_fields=["email_message_id"])
                 thread = _thread_ids(locked)
@@ -447,6 +490,8 @@ def ticket_reply(
                     in_reply_to=thread[-2] if len(thread) > 1 else thread[0],
                     references=thread[:-1],
                 )
+                new_status = status or TicketStatus.PENDING_CUSTOMER
+                _set_status(ticket=locked, status=new_status, actor=author, now=now)
             elif not internal:
                 if locked.status in (
                     TicketStatus.SOLVED,
@@ -473,7 +518,12 @@ def ticket_reply(
 
 
 def _set_status(*, ticket: Ticket, status: str, actor: User | None, now: datetime) -> None:
-    """Change the status in memory and write the event; the caller saves (lock held)."""
+    """Change the status in memory and write the event; the caller saves (lock held).
+
+    Entering "waiting for the customer" or "on hold" pauses the SLA timers and leaving
+    them resumes the timers, with the due times moved later by the paused business time.
+    Becoming solved asks the requester for a rating (once per solve).
+    """
     if status not in TicketStatus.values:
         raise ValueError(f"unknown status {status!r}")
     if status == ticket.status:
@@ -485,14 +535,43 @@ def _set_status(*, ticket: Ticket, status: str, actor: User | None, now: datetim
         data={"from": ticket.status, "to": status},
         created_at=now,
     )
+    if status not in PAUSED_STATUSES:
+        sla_resume(ticket=ticket, actor=actor, now=now)
     ticket.status = status
+    if status in PAUSED_STATUSES:
+        sla_pause(ticket=ticket, actor=actor, now=now)
     if status == TicketStatus.SOLVED:
         ticket.solved_at = now
+        _request_rating(ticket=ticket, actor=actor, now=now)
     elif status == TicketStatus.CLOSED:
         ticket.closed_at = now
         ticket.solved_at = ticket.solved_at or now
     elif status in ACTIVE_STATUSES:
         ticket.solved_at = None
+
+
+def _request_rating(*, ticket: Ticket, actor: User | None, now: datetime) -> None:
+    """E-mail the requester the "solved, please rate" message with a link per rating, in
+    the ticket's language; it leaves after the commit. Not for a merged duplicate, nor for
+    a guest who never confirmed the address."""
+    if ticket.confirmed_at is None or ticket.merged_into_id is not None:
+        return
+    _email_to_requester(
+        ticket=ticket,
+        template="support/tickets/email/rating_request",
+        context={"rating_links": rating_links(ticket)},
+        message_id=_message_id(),
+        in_reply_to=ticket.email_message_id,
+        references=[ticket.email_message_id],
+        language=ticket.language,
+    )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        kind=TicketEventKind.RATING_REQUESTED,
+        data={"to": ticket.requester_email, "language": ticket.language},
+        created_at=now,
+    )
 
 
 _UNSET: Any = object()
@@ -666,6 +745,46 @@ def ticket_merge(
             data={"from": src.number},
         )
     return dst
+
+
+def ticket_transaction_link(
+    *, ticket: Ticket, actor: User, reference: str, now: datetime | None = None
+) -> Ticket:
+    """Link one of the requester's transactions to the ticket (staff). Linking it again
+    changes nothing. A guest's ticket has no transactions to link."""
+    now = now or timezone.now()
+    if not is_support_staff(actor):
+        raise PermissionError("only staff link transactions")
+    reference = reference.strip()
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        txn = (
+            Transaction.objects.filter(user_id=locked.requester_id, reference=reference).first()
+            if locked.requester_id is not None and reference
+            else None
+        )
+        if txn is None:
+            raise TransactionNotLinkable(field="reference")
+        if locked.transactions.filter(pk=txn.pk).exists():
+            return locked
+        locked.transactions.add(txn)
+        TicketEvent.objects.create(
+            ticket=locked,
+            actor=actor,
+            kind=TicketEventKind.TRANSACTION_LINKED,
+            data={"reference": txn.reference},
+            created_at=now,
+        )
+        locked.updated_at = now
+        locked.save(update_fields=["updated_at"])
+        audit_record(
+            action="support.ticket_link_transaction",
+            actor=actor,
+            object_type="ticket",
+            object_id=locked.number,
+            data={"reference": txn.reference},
+        )
+    return locked
 
 
 def ticket_view_record(*, ticket: Ticket, viewer: User, what: str = "ticket") -> None:

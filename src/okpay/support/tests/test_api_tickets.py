@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from okpay.identity.client import NO_CLIENT
 from okpay.identity.services import personal_token_create, step_up_verify
@@ -413,3 +418,188 @@ def test_the_session_client_helper_reads_tickets(people: dict[str, Any]) -> None
 
     assert response.status_code == 200
     assert response.json()["number"] == ticket.number
+
+
+# --- The list in the database: order, cursor, filters, query count -------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEDNESDAY_NOON = datetime(2026, 9, 30, 12, tzinfo=SHANGHAI)
+
+
+def _numbers(response: Any) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [t["number"] for t in response.json()["data"]]
+
+
+def _desk(people: dict[str, Any]) -> dict[str, Ticket]:
+    """Tickets in every SLA state on Wednesday noon (first response: 24 business hours)."""
+    owner, other, agent = people["owner"], people["other"], people["agent"]
+    made: dict[str, Ticket] = {}
+    for name, when, user, extra in (
+        ("breached", datetime(2026, 9, 28, 8, tzinfo=SHANGHAI), owner, {}),
+        ("at_risk", datetime(2026, 9, 29, 15, tzinfo=SHANGHAI), other, {"category": "security"}),
+        ("paused_old", datetime(2026, 9, 29, 9, tzinfo=SHANGHAI), owner, {}),
+        ("ok_early", datetime(2026, 9, 30, 10, tzinfo=SHANGHAI), other, {}),
+        ("ok_late", datetime(2026, 9, 30, 11, tzinfo=SHANGHAI), owner, {}),
+        ("paused_new", datetime(2026, 9, 30, 11, 30, tzinfo=SHANGHAI), other, {}),
+        ("solved", datetime(2026, 9, 30, 11, 45, tzinfo=SHANGHAI), owner, {}),
+    ):
+        with time_machine.travel(when, tick=False):
+            made[name] = _open(user, subject=name, **extra)
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        ticket_reply(ticket=made["paused_old"], author=agent, body="Which card?")
+        ticket_reply(ticket=made["paused_new"], author=agent, body="Which bank?")
+        ticket_update(ticket=made["solved"], actor=agent, status="solved")
+        ticket_update(ticket=made["ok_late"], actor=agent, assignee=agent)
+    with time_machine.travel(datetime(2026, 9, 30, 11, 50, tzinfo=SHANGHAI), tick=False):
+        made["email"] = ticket_create(
+            requester=None,
+            email="c@example.org",
+            subject="by mail",
+            body="Hi",
+            via="email",
+            confirmed=True,
+        )
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        ticket_update(ticket=made["email"], actor=agent, status="closed")
+    return made
+
+
+def test_staff_pages_follow_the_sla_due_without_gaps_or_repeats(people: dict[str, Any]) -> None:
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        made = _desk(people)
+        pages: list[list[str]] = []
+        cursor = ""
+        while True:
+            answer = get(people["agent"], f"/api/v1/tickets?limit=2&starting_after={cursor}")
+            pages.append(_numbers(answer))
+            cursor = answer.json()["next_cursor"] or ""
+            if not answer.json()["has_more"]:
+                break
+        everything = _numbers(get(people["agent"], "/api/v1/tickets?status=all&limit=100"))
+        states = [t["sla_state"] for t in get(people["agent"], "/api/v1/tickets").json()["data"]]
+
+    names = {t.number: name for name, t in made.items()}
+    assert [[names[n] for n in page] for page in pages] == [
+        ["breached", "at_risk"],
+        ["ok_early", "ok_late"],
+        ["paused_new", "paused_old"],
+    ]
+    assert cursor == ""
+    # Finished tickets have no due time: they come last, the newest first.
+    assert [names[n] for n in everything][-4:] == ["paused_new", "paused_old", "email", "solved"]
+    assert states == ["breached", "at_risk", "ok", "ok", "paused", "paused"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sla=paused", ["paused_new", "paused_old"]),
+        ("sla=breached", ["breached"]),
+        ("sla=at_risk", ["at_risk"]),
+        ("sla=met&status=all", ["email", "solved"]),
+        ("status=pending_customer", ["paused_new", "paused_old"]),
+        ("status=solved", ["solved"]),
+        ("assignee=me", ["ok_late"]),
+        ("assignee=none&priority=high", ["at_risk"]),
+        ("via=email&status=all", ["email"]),
+        ("via=email", []),
+        ("via=web&category=security", ["at_risk"]),
+    ],
+)
+def test_staff_filters_run_in_the_database(
+    people: dict[str, Any], query: str, expected: list[str]
+) -> None:
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        made = _desk(people)
+        answer = get(people["agent"], f"/api/v1/tickets?{query}")
+
+    names = {t.number: name for name, t in made.items()}
+    assert [names[n] for n in _numbers(answer)] == expected
+
+
+def test_staff_filter_by_a_user_id(people: dict[str, Any]) -> None:
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        made = _desk(people)
+        answer = get(people["supervisor"], f"/api/v1/tickets?assignee={people['agent'].pk}")
+
+    assert _numbers(answer) == [made["ok_late"].number]
+
+
+def test_a_customer_filters_their_own_tickets_by_status(people: dict[str, Any]) -> None:
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        made = _desk(people)
+        solved = _numbers(get(people["owner"], "/api/v1/tickets?status=solved"))
+        waiting = _numbers(get(people["owner"], "/api/v1/tickets?status=pending_customer"))
+        active = _numbers(get(people["owner"], "/api/v1/tickets?status=active"))
+        everything = get(people["owner"], "/api/v1/tickets").json()
+
+    assert solved == [made["solved"].number]
+    assert waiting == [made["paused_old"].number]
+    assert sorted(active) == sorted(made[n].number for n in ("breached", "paused_old", "ok_late"))
+    assert len(everything["data"]) == 4
+    assert {t["sla_state"] for t in everything["data"]} == {None}
+
+
+@pytest.mark.parametrize(
+    "query", ["category=fees", "priority=high", "assignee=me", "sla=ok", "via=web"]
+)
+def test_a_customer_cannot_use_the_staff_filters(people: dict[str, Any], query: str) -> None:
+    _open(people["owner"])
+
+    response = get(people["owner"], f"/api/v1/tickets?{query}")
+
+    assert response.status_code == 403
+    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (
+        "permission_denied",
+        query.split("=")[0],
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status=lost", "category=pets", "priority=asap", "assignee=bob", "sla=late", "via=fax"],
+)
+@pytest.mark.parametrize("role", ["owner", "agent"])
+def test_unknown_filter_values_answer_400(people: dict[str, Any], query: str, role: str) -> None:
+    _open(people["owner"])
+
+    response = get(people[role], f"/api/v1/tickets?{query}")
+
+    assert response.status_code == 400
+    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (
+        "filter_invalid",
+        query.split("=")[0],
+    )
+
+
+def test_a_cursor_naming_another_customers_ticket_is_refused(people: dict[str, Any]) -> None:
+    _open(people["owner"])
+    strangers = _open(people["other"])
+
+    response = get(people["owner"], f"/api/v1/tickets?starting_after={strangers.number}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "starting_after"
+
+
+@pytest.mark.parametrize("role", ["owner", "agent"])
+def test_the_list_takes_the_same_number_of_queries_for_3_or_9_tickets(
+    people: dict[str, Any], ticket_settings: Any, role: str
+) -> None:
+    txn = failed_payment(people["owner"], ticket_settings)
+    headers = bearer(people[role])
+
+    def queries_for_listing(count: int) -> int:
+        while Ticket.objects.count() < count:
+            ticket = _open(people["owner"], transactions=[txn])
+            ticket_update(ticket=ticket, actor=people["agent"], assignee=people["agent"])
+        client = Client()
+        client.get("/api/v1/tickets?limit=1", **headers)  # the token's first use is recorded
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/tickets?limit=100", **headers)
+        assert len(response.json()["data"]) == count
+        assert response.json()["data"][0]["transactions"] == [txn.reference]
+        return len(captured.captured_queries)
+
+    assert queries_for_listing(3) == queries_for_listing(9)

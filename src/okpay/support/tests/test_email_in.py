@@ -7,13 +7,18 @@ import socket
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from typing import Any
 
 import pytest
 from django.core import mail
 
 from okpay.support.models import Ticket, TicketAttachment, TicketMessage
-from okpay.support.services.email_in import EmailRefused, email_ticket_ingest
+from okpay.support.services.email_in import (
+    EmailRefused,
+    email_ticket_ingest,
+    sender_authenticated,
+)
 from okpay.support.services.tickets import ticket_reply, ticket_update
 from okpay.support.tests.tickets_fixtures import PDF, PNG, SUPPORT, people, ticket_settings
 
@@ -28,8 +33,11 @@ def _mail(
     message_id: str = "<first@mail.example.org>",
     in_reply_to: str = "",
     files: tuple[tuple[str, bytes, str], ...] = (),
+    auth: tuple[str, ...] = (),
 ) -> bytes:
     msg = EmailMessage()
+    for result in auth:  # Authentication-Results headers, as the MX puts them on top
+        msg["Authentication-Results"] = result
     msg["From"] = sender
     msg["To"] = SUPPORT
     msg["Subject"] = subject
@@ -164,6 +172,162 @@ def test_mail_for_another_address_is_refused(ticket_settings: Any) -> None:
     assert Ticket.objects.count() == 0
 
 
+# --- sender authentication -------------------------------------------------------------
+
+ALICE = "Alice Zhang <alice@example.com>"
+DKIM_PASS = "mx.okpay.example; dkim=pass header.d=example.com header.s=s1; spf=none"
+
+
+def _parsed(*auth: str) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(_mail(sender=ALICE, auth=auth))
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("headers", "trusted"),
+    [
+        ((DKIM_PASS,), True),
+        (("mx.okpay.example; spf=pass smtp.mailfrom=alice@example.com",), True),
+        (("mx.okpay.example; spf=pass smtp.mailfrom=example.com",), True),
+        (("MX.OKPAY.EXAMPLE 1; dkim=pass (good signature) header.i=@example.com",), True),
+        (('mx.okpay.example; dkim=pass header.d="EXAMPLE.COM"',), True),
+        (("mx.okpay.example (our MX; trusted); dkim=pass header.d=example.com",), True),
+        (("mx.okpay.example; dkim=fail header.d=example.com; spf=softfail",), False),
+        (("mx.okpay.example; dkim=pass header.d=evil.example",), False),
+        (("mx.okpay.example; dkim=pass header.d=mail.example.com",), False),
+        (("mx.okpay.example; dmarc=pass header.from=example.com",), False),
+        (("mx.okpay.example; spf=pass smtp.helo=example.com",), False),
+        (("evil.example; dkim=pass header.d=example.com",), False),
+        (("evil.example; dkim=pass header.d=example.com", "mx.okpay.example; dkim=none"), False),
+        (("mx.okpay.example; none",), False),
+        ((), False),
+    ],
+)
+def test_only_our_mx_vouches_for_a_sender(
+    ticket_settings: Any, headers: tuple[str, ...], trusted: bool
+) -> None:
+    assert sender_authenticated(_parsed(*headers), "alice@example.com") is trusted
+
+
+def test_the_trusted_authserv_id_is_a_setting(ticket_settings: Any) -> None:
+    ticket_settings.OKPAY_SUPPORT_AUTHSERV_ID = "mx2.okpay.example"
+
+    assert sender_authenticated(_parsed(DKIM_PASS), "alice@example.com") is False
+    assert sender_authenticated(
+        _parsed("mx2.okpay.example; dkim=pass header.d=example.com"), "alice@example.com"
+    )
+
+
+@pytest.mark.django_db
+def test_authenticated_mail_from_an_account_opens_the_accounts_ticket(
+    people: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        result = email_ticket_ingest(
+            raw=_mail(sender=ALICE, auth=(DKIM_PASS,)),
+            envelope_from="alice@example.com",
+            recipients=[SUPPORT],
+        )
+
+    ticket = result.ticket
+    assert (ticket.requester, ticket.confirmed_at is not None) == (people["owner"], True)
+    assert result.message.author == people["owner"]
+    assert mail.outbox[-1].subject.startswith(f"[{ticket.number}]")  # the acknowledgement
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "auth",
+    [
+        (),
+        ("evil.example; dkim=pass header.d=example.com",),
+        ("mx.okpay.example; dkim=pass header.d=evil.example; spf=fail",),
+    ],
+)
+def test_unauthenticated_mail_from_an_account_is_a_guest_ticket_to_confirm(
+    people: dict[str, Any], django_capture_on_commit_callbacks: Any, auth: tuple[str, ...]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        result = email_ticket_ingest(
+            raw=_mail(sender=ALICE, auth=auth),
+            envelope_from="alice@example.com",
+            recipients=[SUPPORT],
+        )
+
+    ticket = result.ticket
+    assert (ticket.requester, ticket.requester_email, ticket.confirmed_at) == (
+        None,
+        "alice@example.com",
+        None,
+    )
+    assert (ticket.first_response_due, result.message.author) == (None, None)
+    assert mail.outbox[-1].to == ["alice@example.com"]
+    assert "/support/tickets/confirm/" in mail.outbox[-1].body
+    assert not Ticket.objects.filter(requester=people["owner"]).exists()
+
+
+@pytest.mark.django_db
+def test_a_reply_to_an_accounts_ticket_needs_authentication(people: dict[str, Any]) -> None:
+    ticket = email_ticket_ingest(
+        raw=_mail(sender=ALICE, auth=(DKIM_PASS,)),
+        envelope_from="alice@example.com",
+        recipients=[SUPPORT],
+    ).ticket
+    subject = f"Re: [{ticket.number}] Withdrawal not received"
+
+    forged = email_ticket_ingest(
+        raw=_mail(sender=ALICE, subject=subject, body="Send it to IBAN X.", message_id="<f@x>"),
+        envelope_from="alice@example.com",
+        recipients=[SUPPORT],
+    )
+    genuine = email_ticket_ingest(
+        raw=_mail(
+            sender=ALICE,
+            subject=subject,
+            body="Any news?",
+            message_id="<g@x>",
+            auth=("mx.okpay.example; spf=pass smtp.mailfrom=alice@example.com",),
+        ),
+        envelope_from="alice@example.com",
+        recipients=[SUPPORT],
+    )
+
+    assert forged.created and forged.ticket.pk != ticket.pk
+    assert (forged.ticket.requester, forged.ticket.confirmed_at) == (None, None)
+    assert (genuine.created, genuine.ticket.pk) == (False, ticket.pk)
+    assert list(ticket.messages.values_list("body", flat=True)) == [
+        "I withdrew 100 USD on Monday and it never arrived.",
+        "Any news?",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_threaded_reply_joins_the_accounts_ticket_without_authentication(
+    people: dict[str, Any],
+) -> None:
+    ticket = email_ticket_ingest(
+        raw=_mail(sender=ALICE, auth=(DKIM_PASS,)),
+        envelope_from="alice@example.com",
+        recipients=[SUPPORT],
+    ).ticket
+
+    reply = email_ticket_ingest(
+        raw=_mail(
+            sender=ALICE,
+            subject="Re: Withdrawal not received",
+            body="Here is the bank's answer.",
+            message_id="<second@mail.example.org>",
+            in_reply_to="<first@mail.example.org>",
+        ),
+        envelope_from="alice@example.com",
+        recipients=[SUPPORT],
+    )
+
+    assert (reply.created, reply.ticket.pk) == (False, ticket.pk)
+    assert ticket.messages.count() == 2
+
+
 # --- real SMTP ---------------------------------------------------------------------------
 
 
@@ -236,3 +400,17 @@ def test_smtp_refuses_malformed_oversized_and_other_recipients(
     assert b"larger than 10 MB" in big_file.value.smtp_error
     assert oversized.value.smtp_code == 552
     assert (Ticket.objects.count(), TicketMessage.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_smtp_mail_from_an_account_is_attached_only_when_our_mx_vouches(
+    smtp_server: int, people: dict[str, Any]
+) -> None:
+    _send(smtp_server, _mail(sender=ALICE, message_id="<plain@example.com>"))
+    _send(smtp_server, _mail(sender=ALICE, message_id="<signed@example.com>", auth=(DKIM_PASS,)))
+
+    plain = TicketMessage.objects.get(email_message_id="<plain@example.com>").ticket
+    signed = TicketMessage.objects.get(email_message_id="<signed@example.com>").ticket
+    assert (plain.requester, plain.confirmed_at) == (None, None)
+    assert signed.requester == people["owner"]
+    assert signed.confirmed_at is not None

@@ -144,7 +144,7 @@ def test_answered_ticket_moves_to_the_resolution_target(
     start = _at(2026, 9, 28, 10)
     with time_machine.travel(start, tick=False):
         ticket = ticket_create(requester=people["owner"], subject="Help", body="Please.")
-        ticket_reply(ticket=ticket, author=people["agent"], body="Looking.")
+        ticket_reply(ticket=ticket, author=people["agent"], body="Looking.", status="open")
     ticket.refresh_from_db()
 
     assert sla_state(ticket, now=start + timedelta(hours=30)) == SlaState.OK
