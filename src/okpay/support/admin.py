@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -120,6 +121,8 @@ class SynonymAdmin(admin.ModelAdmin):
 
 @admin.register(OfficialChannel)
 class OfficialChannelAdmin(admin.ModelAdmin):
+    # Links typed without a scheme are web addresses of ours: https, never http.
+    formfield_overrides: ClassVar = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "name_zh",
         "name_en",
@@ -144,4 +147,4 @@ class OfficialChannelAdmin(admin.ModelAdmin):
     )
 
 
-from okpay.support import admin_tickets  # noqa: E402, F401
+from okpay.support import admin_callbacks, admin_chat, admin_tickets  # noqa: E402, F401

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 from okpay.identity.models import Role, User
 from okpay.support.models import (
     ACTIVE_STATUSES,
-    OPEN_CALLBACK_STATUSES,
     PRIORITY_ORDER,
     CallbackRequest,
     CallbackStatus,
@@ -37,6 +36,12 @@ from okpay.support.models import (
     ChatStatus,
     Ticket,
     TicketCategory,
+)
+from okpay.support.selectors_callbacks import (
+    WindowState,
+    callback_counts,
+    callback_queue,
+    window_state,
 )
 from okpay.support.selectors_tickets import InboxFilters, inbox, staff_members
 from okpay.support.services.sla import SlaState
@@ -102,9 +107,8 @@ def _ticket_items(*, user: User, filters: InboxFilters, now: datetime) -> list[I
     items = []
     for row in inbox(user=user, filters=filters, now=now):
         t = row.ticket
-        paused = t.sla_paused_at is not None
         due = t.resolution_due if t.first_responded_at else t.first_response_due
-        state = PAUSED if paused else str(row.sla)
+        state = str(row.sla)
         items.append(
             InboxItem(
                 kind=Kind.TICKET,
@@ -137,7 +141,7 @@ def _chat_items(*, user: User, filters: UnifiedFilters, now: datetime) -> list[I
         rows = rows.filter(agent_id=int(assignee))
     if filters.tickets.category:
         rows = rows.filter(topic=filters.tickets.category)
-    timeout = timedelta(minutes=getattr(settings, "OKPAY_CHAT_QUEUE_TIMEOUT_MINUTES", 5))
+    timeout = timedelta(minutes=settings.OKPAY_CHAT_QUEUE_TIMEOUT_MINUTES)
     items = []
     for chat in rows:
         queued = chat.status == ChatStatus.QUEUED
@@ -145,7 +149,7 @@ def _chat_items(*, user: User, filters: UnifiedFilters, now: datetime) -> list[I
             InboxItem(
                 kind=Kind.CHAT,
                 reference=chat.public_id,
-                title=TicketCategory(chat.topic).label,
+                title=str(TicketCategory(chat.topic).label),
                 customer=chat.customer.email,
                 status=chat.get_status_display(),
                 urgency=3 if queued else 2,
@@ -160,29 +164,25 @@ def _chat_items(*, user: User, filters: UnifiedFilters, now: datetime) -> list[I
     return items
 
 
-def _callback_state(callback: CallbackRequest, now: datetime) -> str:
-    if callback.status == CallbackStatus.IN_PROGRESS:
-        return LIVE
-    if callback.window_end <= now:
-        return LATE
-    if callback.window_start <= now:
-        return DUE_NOW
-    return ON_TIME
+_WINDOW_TO_STATE = {
+    WindowState.OVERDUE: LATE,
+    WindowState.DUE: DUE_NOW,
+    WindowState.UPCOMING: ON_TIME,
+}
 
 
 def _callback_items(*, user: User, filters: UnifiedFilters, now: datetime) -> list[InboxItem]:
-    rows = CallbackRequest.objects.filter(status__in=OPEN_CALLBACK_STATUSES).select_related(
-        "requester", "agent"
-    )
+    rows = callback_queue(include_claimed=True)
     assignee = filters.tickets.assignee
     if assignee == "me":
-        rows = rows.filter(agent=user)
+        rows = [cb for cb in rows if cb.agent_id == user.pk]
     elif assignee == "none":
-        rows = rows.filter(agent__isnull=True)
+        rows = [cb for cb in rows if cb.agent_id is None]
     elif assignee.isdigit():
-        rows = rows.filter(agent_id=int(assignee))
+        rows = [cb for cb in rows if cb.agent_id == int(assignee)]
     items = []
     for cb in rows:
+        in_progress = cb.status == CallbackStatus.IN_PROGRESS
         items.append(
             InboxItem(
                 kind=Kind.CALLBACK,
@@ -192,7 +192,7 @@ def _callback_items(*, user: User, filters: UnifiedFilters, now: datetime) -> li
                 status=cb.get_status_display(),
                 urgency=_CALLBACK_URGENCY[CallbackUrgency(cb.urgency)],
                 urgency_label=cb.get_urgency_display(),
-                state=_callback_state(cb, now),
+                state=LIVE if in_progress else _WINDOW_TO_STATE[window_state(cb, now=now)],
                 due=cb.window_start,
                 since=cb.created_at,
                 assignee=cb.agent.email if cb.agent else "",
@@ -235,11 +235,7 @@ def queue_lengths(*, now: datetime) -> QueueLengths:
         live=Count("id", filter=Q(status=ChatStatus.ACTIVE)),
         oldest=Min("created_at", filter=Q(status=ChatStatus.QUEUED)),
     )
-    callbacks = CallbackRequest.objects.filter(status=CallbackStatus.REQUESTED).aggregate(
-        waiting=Count("id"),
-        urgent=Count("id", filter=Q(urgency=CallbackUrgency.URGENT)),
-        late=Count("id", filter=Q(window_end__lte=now)),
-    )
+    callbacks = callback_counts(now=now)
     tickets = Ticket.objects.filter(
         status__in=ACTIVE_STATUSES, merged_into__isnull=True, confirmed_at__isnull=False
     ).aggregate(
@@ -250,9 +246,9 @@ def queue_lengths(*, now: datetime) -> QueueLengths:
         chats_waiting=chats["waiting"],
         oldest_chat_since=chats["oldest"],
         chats_live=chats["live"],
-        callbacks_waiting=callbacks["waiting"],
-        callbacks_urgent=callbacks["urgent"],
-        callbacks_late=callbacks["late"],
+        callbacks_waiting=callbacks.waiting,
+        callbacks_urgent=callbacks.urgent,
+        callbacks_late=callbacks.overdue,
         tickets_unassigned=tickets["unassigned"],
         tickets_new=tickets["new"],
     )
@@ -326,4 +322,5 @@ def sla_state_labels() -> list[tuple[str, str]]:
         (SlaState.OK.value, _("On time")),
         (SlaState.AT_RISK.value, _("At risk")),
         (SlaState.BREACHED.value, _("Breached")),
+        (SlaState.PAUSED.value, _("Paused")),
     ]

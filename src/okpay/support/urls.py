@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from okpay.support import views
 
 app_name = "support"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("help/", views.home, name="home"),
     path("help/search/", views.search, name="search"),
     path("help/contact/", views.contact, name="contact"),

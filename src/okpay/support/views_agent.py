@@ -253,7 +253,12 @@ def agent_board(request: HttpRequest) -> HttpResponse:
         {
             "bars": [
                 (key, labels[key], counts[key], round(100 * counts[key] / total))
-                for key in (SlaState.OK.value, SlaState.AT_RISK.value, SlaState.BREACHED.value)
+                for key in (
+                    SlaState.OK.value,
+                    SlaState.AT_RISK.value,
+                    SlaState.BREACHED.value,
+                    SlaState.PAUSED.value,
+                )
             ],
             "queues": queue_lengths(now=now),
             "now": now,

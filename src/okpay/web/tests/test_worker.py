@@ -15,7 +15,7 @@ from okpay.ledger.models import PendingStatus, PendingTransfer
 from okpay.ledger.services import accounts_create, transfers_create
 from okpay.ledger.tasks import expire_pending_transfers
 from okpay.ledger.types import AccountSpec, TransferFlag, TransferSpec
-from okpay.web.management.commands.worker import enqueue_if_idle
+from okpay.web.management.commands.worker import enqueue_if_idle, periodic_jobs
 
 # The worker checks its database connection between tasks as Django does between
 # requests, which needs real transactions rather than a test-wide one.
@@ -83,7 +83,9 @@ def test_worker_once_expires_overdue_pending_transfers() -> None:
     assert PendingTransfer.objects.get(transfer_id="t:hold").status == PendingStatus.EXPIRED
     [sweep] = DBTaskResult.objects.filter(task_path=SWEEP)
     assert (sweep.status, sweep.return_value) == (TaskResultStatus.SUCCESSFUL, 1)
-    assert out.getvalue().strip() == "queued 5 periodic job(s); ran 5 task(s)"
+    jobs = len(periodic_jobs())
+    assert jobs == 6  # expiry, rail settlement, e-mail retry, SLA, chat queue, identity
+    assert out.getvalue().strip() == f"queued {jobs} periodic job(s); ran {jobs} task(s)"
 
 
 def test_expiry_task_is_idempotent() -> None:

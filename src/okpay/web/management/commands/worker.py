@@ -3,8 +3,8 @@
 One process does both: the django-tasks database worker loop runs the queued tasks, and a
 small scheduler thread queues each periodic job (``periodic_jobs()``: the ledger's expiry
 sweep and the sandbox rails' settlement every ``OKPAY_EXPIRY_SWEEP_SECONDS``, e-mail
-retries every minute, the support SLA escalation every five minutes, identity upkeep every
-hour) when it is due, unless an earlier run
+retries and the live-chat queue timeout every minute, the support SLA escalation every five
+minutes, identity upkeep every hour) when it is due, unless an earlier run
 is still waiting or running.
 SIGINT or SIGTERM lets the task in hand finish and stops; a second SIGINT stops at once.
 """
@@ -32,7 +32,7 @@ from django_tasks_db.models import DBTaskResult
 from okpay.identity.tasks import prune_identity_state
 from okpay.ledger.tasks import expire_pending_transfers
 from okpay.notifications.tasks import retry_due_emails
-from okpay.support.tasks import support_sla_escalate
+from okpay.support.tasks import support_chats_expire, support_sla_escalate
 from okpay.wallets.tasks import rails_settle_due
 
 logger = logging.getLogger("okpay.worker")
@@ -48,6 +48,7 @@ def periodic_jobs() -> list[tuple[Any, float]]:
         (rails_settle_due, float(settings.OKPAY_EXPIRY_SWEEP_SECONDS)),
         (retry_due_emails, 60.0),
         (support_sla_escalate, 300.0),
+        (support_chats_expire, 60.0),
         (prune_identity_state, 3600.0),
     ]
 
