@@ -92,7 +92,8 @@ def _require_json(request: HttpRequest) -> None:
         raise JsonRequired()
 
 
-def _user(request: HttpRequest) -> User:
+def api_user(request: HttpRequest) -> User:
+    """The user an API request acts for: the owner of the bearer token or the session's."""
     auth = request.auth  # type: ignore[attr-defined]
     if isinstance(auth, ApiToken) and auth.user is not None:
         return auth.user
@@ -236,7 +237,7 @@ def logout(request: HttpRequest) -> Status[None]:
 
 @router.get("/me", auth=CUSTOMER_AUTH, response={200: MeOut, 401: ErrorOut}, operation_id="auth_me")
 def me(request: HttpRequest) -> MeOut:
-    return _me(_user(request))
+    return _me(api_user(request))
 
 
 @router.patch(
@@ -248,7 +249,7 @@ def me(request: HttpRequest) -> MeOut:
 )
 def me_update(request: HttpRequest, payload: ProfileIn) -> MeOut:
     user = services.profile_update(
-        user=_user(request),
+        user=api_user(request),
         display_name=payload.display_name,
         phone=payload.phone,
         country=payload.country,
@@ -282,7 +283,7 @@ def email_verify(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     operation_id="auth_email_verify_resend",
 )
 def email_verify_resend(request: HttpRequest) -> Status[dict[str, str]]:
-    services.email_verification_resend(user=_user(request), client=client_info(request))
+    services.email_verification_resend(user=api_user(request), client=client_info(request))
     return Status(202, {"status": "verification_sent"})
 
 
@@ -295,7 +296,7 @@ def email_verify_resend(request: HttpRequest) -> Status[dict[str, str]]:
 )
 def email_change(request: HttpRequest, payload: EmailChangeIn) -> Status[dict[str, str]]:
     services.email_change_request(
-        user=_user(request),
+        user=api_user(request),
         new_email=payload.new_email,
         holder=_holder(request),
         client=client_info(request),
@@ -360,7 +361,7 @@ def password_reset(request: HttpRequest, payload: PasswordResetIn) -> dict[str, 
 def password_change(request: HttpRequest, payload: PasswordChangeIn) -> dict[str, int]:
     ended = services.password_change(
         request=request,
-        user=_user(request),
+        user=api_user(request),
         current_password=payload.current_password,
         new_password=payload.new_password,
         holder=_holder(request),
@@ -393,7 +394,7 @@ def password_check(request: HttpRequest, payload: PasswordCheckIn) -> dict[str, 
     "/2fa", auth=CUSTOMER_AUTH, response={200: TwoFactorOut, 401: ErrorOut}, operation_id="auth_2fa"
 )
 def two_factor(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     return {
         "enabled": selectors.totp_enabled(user=user),
         "recovery_codes_left": selectors.recovery_codes_remaining(user=user),
@@ -408,7 +409,7 @@ def two_factor(request: HttpRequest) -> dict[str, Any]:
     operation_id="auth_2fa_enrol",
 )
 def two_factor_enrol(request: HttpRequest) -> dict[str, str]:
-    enrolment = services.totp_enroll_begin(user=_user(request))
+    enrolment = services.totp_enroll_begin(user=api_user(request))
     return {"secret": enrolment.secret, "otpauth_uri": enrolment.uri, "qr_svg": enrolment.qr_svg}
 
 
@@ -421,7 +422,7 @@ def two_factor_enrol(request: HttpRequest) -> dict[str, str]:
 )
 def two_factor_confirm(request: HttpRequest, payload: CodeIn) -> dict[str, list[str]]:
     codes = services.totp_enroll_confirm(
-        user=_user(request), code=payload.code, client=client_info(request)
+        user=api_user(request), code=payload.code, client=client_info(request)
     )
     return {"recovery_codes": codes}
 
@@ -435,7 +436,7 @@ def two_factor_confirm(request: HttpRequest, payload: CodeIn) -> dict[str, list[
 )
 def two_factor_disable(request: HttpRequest, payload: TwoFactorDisableIn) -> Status[None]:
     services.totp_disable(
-        user=_user(request),
+        user=api_user(request),
         password=payload.password,
         code=payload.code,
         client=client_info(request),
@@ -452,7 +453,7 @@ def two_factor_disable(request: HttpRequest, payload: TwoFactorDisableIn) -> Sta
 )
 def recovery_codes(request: HttpRequest) -> dict[str, list[str]]:
     codes = services.recovery_codes_regenerate(
-        user=_user(request), holder=_holder(request), client=client_info(request)
+        user=api_user(request), holder=_holder(request), client=client_info(request)
     )
     return {"recovery_codes": codes}
 
@@ -467,7 +468,7 @@ def recovery_codes(request: HttpRequest) -> dict[str, list[str]]:
 def step_up(request: HttpRequest, payload: StepUpIn) -> dict[str, Any]:
     """Answer to ``403 step_up_required``: send ``code`` (2FA on) or ``password`` (2FA off),
     then repeat the refused request."""
-    user = _user(request)
+    user = api_user(request)
     grant = services.step_up_verify(
         user=user,
         holder=_holder(request),
@@ -493,7 +494,7 @@ def step_up(request: HttpRequest, payload: StepUpIn) -> dict[str, Any]:
 )
 def sessions(request: HttpRequest) -> list[dict[str, Any]]:
     current = _session_key(request)
-    rows: list[UserSession] = selectors.user_sessions_active(user=_user(request))
+    rows: list[UserSession] = selectors.user_sessions_active(user=api_user(request))
     return [
         {
             "id": row.pk,
@@ -516,7 +517,7 @@ def sessions(request: HttpRequest) -> list[dict[str, Any]]:
     operation_id="auth_session_end",
 )
 def session_end(request: HttpRequest, session_id: int) -> Status[None]:
-    services.session_end(user=_user(request), session_id=session_id, client=client_info(request))
+    services.session_end(user=api_user(request), session_id=session_id, client=client_info(request))
     return Status(204, None)
 
 
@@ -529,7 +530,9 @@ def session_end(request: HttpRequest, session_id: int) -> Status[None]:
 )
 def sessions_end_others(request: HttpRequest) -> dict[str, int]:
     ended = services.sessions_end_others(
-        user=_user(request), current_session_key=_session_key(request), client=client_info(request)
+        user=api_user(request),
+        current_session_key=_session_key(request),
+        client=client_info(request),
     )
     return {"ended": ended}
 
@@ -541,7 +544,7 @@ def sessions_end_others(request: HttpRequest) -> dict[str, int]:
     operation_id="auth_tokens",
 )
 def tokens(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_token_out(t) for t in selectors.personal_tokens_for_user(user=_user(request))]
+    return [_token_out(t) for t in selectors.personal_tokens_for_user(user=api_user(request))]
 
 
 @router.post(
@@ -553,7 +556,7 @@ def tokens(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def token_create(request: HttpRequest, payload: ApiTokenCreateIn) -> Status[dict[str, Any]]:
     issued = services.personal_token_create(
-        user=_user(request),
+        user=api_user(request),
         name=payload.name,
         expires_in_days=payload.expires_in_days,
         holder=_holder(request),
@@ -571,7 +574,7 @@ def token_create(request: HttpRequest, payload: ApiTokenCreateIn) -> Status[dict
 )
 def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     services.personal_token_revoke(
-        user=_user(request), token_id=token_id, client=client_info(request)
+        user=api_user(request), token_id=token_id, client=client_info(request)
     )
     return Status(204, None)
 
@@ -589,7 +592,7 @@ def security_log(
     before: int | None = Query(None, ge=1),
 ) -> list[dict[str, Any]]:
     """Page backwards with ``before`` = the smallest ``id`` of the previous page."""
-    events = selectors.security_events_for_user(user=_user(request))
+    events = selectors.security_events_for_user(user=api_user(request))
     if before is not None:
         events = events.filter(id__lt=before)
     labels = dict(SecurityEventKind.choices)
@@ -621,7 +624,7 @@ def security_log(
 def support_code(request: HttpRequest) -> Status[dict[str, Any]]:
     """A new code replaces the previous one; at most 5 codes an hour (429 ``rate_limited``).
     OKpay staff ask for this code, never for your password or 2FA codes."""
-    issued = services.support_code_issue(user=_user(request), client=client_info(request))
+    issued = services.support_code_issue(user=api_user(request), client=client_info(request))
     return Status(201, {"code": issued.code, "expires_at": issued.expires_at})
 
 
@@ -637,7 +640,7 @@ def support_code_verify(request: HttpRequest, payload: SupportCodeVerifyIn) -> d
     works once. Errors: ``support_code_invalid``, ``support_code_expired``, and
     ``rate_limited`` after 5 wrong codes for one customer within 10 minutes."""
     verified = services.support_code_verify(
-        agent=_user(request),
+        agent=api_user(request),
         customer_email_or_id=payload.customer,
         code=payload.code,
         channel=payload.channel,

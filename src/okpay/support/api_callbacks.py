@@ -16,9 +16,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from okpay.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
-from okpay.identity.api import CUSTOMER_AUTH
-from okpay.identity.models import ApiToken, User
+from okpay.errors import InvalidInput, NotFound, PermissionDenied
+from okpay.identity.api import CUSTOMER_AUTH, api_user
+from okpay.identity.models import User
 from okpay.identity.services import is_support_staff
 from okpay.support.models import CallbackRequest
 from okpay.support.schemas_callbacks import (
@@ -54,17 +54,8 @@ router = Router(tags=["callbacks"], auth=CUSTOMER_AUTH)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def _user(request: HttpRequest) -> User:
-    auth = request.auth  # type: ignore[attr-defined]
-    if isinstance(auth, ApiToken) and auth.user is not None:
-        return auth.user
-    if isinstance(auth, User):
-        return auth
-    raise Unauthenticated()
-
-
 def _staff(request: HttpRequest) -> User:
-    user = _user(request)
+    user = api_user(request)
     if not is_support_staff(user):
         raise PermissionDenied(_("Only OKpay support staff can work callbacks."))
     return user
@@ -93,7 +84,7 @@ def _page(
 
 @router.post("", response={201: CallbackOut, **ERRORS}, summary="Ask to be called back")
 def callback_create(request: HttpRequest, payload: CallbackCreateIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     txn = None
     if payload.transaction:
         try:
@@ -119,7 +110,7 @@ def callback_create(request: HttpRequest, payload: CallbackCreateIn) -> Status:
     summary="List my callback requests, newest first",
 )
 def callback_mine(request: HttpRequest, filters: Query[CallbackFilters]) -> CallbackListOut:
-    user = _user(request)
+    user = api_user(request)
     rows = callback_list_for_customer(user=user)
     return _page(rows, viewer=user, limit=filters.limit, starting_after=filters.starting_after)
 
@@ -144,7 +135,7 @@ def _reach(user: User, number: str) -> CallbackRequest:
 
 @router.get("/{number}", response={200: CallbackOut, **ERRORS}, summary="One callback request")
 def callback_get(request: HttpRequest, number: str) -> CallbackOut:
-    user = _user(request)
+    user = api_user(request)
     callback = _reach(user, number)
     if is_support_staff(user) and callback.requester_id != user.pk:
         callback_view_record(callback=callback, viewer=user)
@@ -157,7 +148,7 @@ def callback_get(request: HttpRequest, number: str) -> CallbackOut:
     summary="Cancel my open callback request",
 )
 def callback_cancel_api(request: HttpRequest, number: str) -> CallbackOut:
-    user = _user(request)
+    user = api_user(request)
     callback = callback_for_customer(user=user, number=number)
     return CallbackOut.of(callback_cancel(callback=callback, user=user), viewer=user)
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from okpay.errors import Unauthenticated
-from okpay.identity.api import CUSTOMER_AUTH
-from okpay.identity.models import ApiToken, User
+from okpay.identity.api import CUSTOMER_AUTH, api_user
+from okpay.identity.models import User
 from okpay.identity.services import is_support_staff
 from okpay.support.errors_chat import ChatNotFound, ChatStaffOnly
 from okpay.support.models import ChatSession
@@ -57,15 +56,6 @@ router = Router(tags=["chat"], auth=CUSTOMER_AUTH)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def _user(request: HttpRequest) -> User:
-    auth = request.auth  # type: ignore[attr-defined]
-    if isinstance(auth, ApiToken) and auth.user is not None:
-        return auth.user
-    if isinstance(auth, User):
-        return auth
-    raise Unauthenticated()
-
-
 def _chat(user: User, chat_id: str) -> ChatSession:
     if is_support_staff(user):
         return chat_for_staff(user=user, public_id=chat_id)
@@ -93,7 +83,7 @@ def _detail(chat: ChatSession) -> ChatDetailOut:
 )
 def chat_open(request: HttpRequest, payload: ChatStartIn) -> Status:
     chat = chat_start(
-        customer=_user(request),
+        customer=api_user(request),
         topic=payload.topic,
         body=payload.body,
         transaction_reference=payload.transaction,
@@ -108,7 +98,7 @@ def chat_open(request: HttpRequest, payload: ChatStartIn) -> Status:
     summary="My open chat with its messages (404 chat_not_found when there is none)",
 )
 def chat_current(request: HttpRequest) -> ChatDetailOut:
-    chat = chat_open_for_customer(user=_user(request))
+    chat = chat_open_for_customer(user=api_user(request))
     if chat is None:
         raise ChatNotFound()
     return _detail(chat)
@@ -120,7 +110,7 @@ def chat_current(request: HttpRequest) -> ChatDetailOut:
     summary="Waiting chats, next first (staff)",
 )
 def chat_queue_list(request: HttpRequest) -> ChatQueueOut:
-    if not is_support_staff(_user(request)):
+    if not is_support_staff(api_user(request)):
         raise ChatStaffOnly()
     return ChatQueueOut(
         data=[
@@ -142,7 +132,7 @@ def chat_queue_list(request: HttpRequest) -> ChatQueueOut:
     summary="One chat with its messages (yours; staff: any, and the view is logged)",
 )
 def chat_get(request: HttpRequest, chat_id: str) -> ChatDetailOut:
-    user = _user(request)
+    user = api_user(request)
     chat = _chat(user, chat_id)
     if is_support_staff(user):
         chat_view_record(chat=chat, viewer=user)
@@ -157,7 +147,7 @@ def chat_get(request: HttpRequest, chat_id: str) -> ChatDetailOut:
 def chat_messages_list(
     request: HttpRequest, chat_id: str, after: Query[int] = 0
 ) -> ChatMessagesOut:
-    chat = _chat(_user(request), chat_id)
+    chat = _chat(api_user(request), chat_id)
     return ChatMessagesOut(
         data=[
             ChatMessageOut(**message_data(m, chat=chat))
@@ -177,7 +167,7 @@ def chat_messages_list(
     ),
 )
 def chat_message_add(request: HttpRequest, chat_id: str, payload: ChatMessageIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     chat = _chat(user, chat_id)
     message = chat_message_send(chat=chat, author=user, body=payload.body)
     return Status(201, ChatMessageOut(**message_data(message, chat=chat)))
@@ -189,7 +179,7 @@ def chat_message_add(request: HttpRequest, chat_id: str, payload: ChatMessageIn)
     summary="Mark the conversation read up to a message",
 )
 def chat_read_up_to(request: HttpRequest, chat_id: str, payload: ChatReadIn) -> ChatOut:
-    user = _user(request)
+    user = api_user(request)
     chat = _chat(user, chat_id)
     chat_read(chat=chat, reader=user, message_id=payload.message_id)
     return ChatOut(**chat_data(chat))
@@ -201,7 +191,7 @@ def chat_read_up_to(request: HttpRequest, chat_id: str, payload: ChatReadIn) -> 
     summary="End the chat; the conversation is saved in a ticket",
 )
 def chat_finish(request: HttpRequest, chat_id: str) -> ChatOut:
-    user = _user(request)
+    user = api_user(request)
     chat = chat_end(chat=_chat(user, chat_id), by=user)
     return ChatOut(**chat_data(chat))
 
@@ -214,7 +204,7 @@ def chat_finish(request: HttpRequest, chat_id: str) -> ChatOut:
     "`409 chat_already_taken`.",
 )
 def chat_take(request: HttpRequest, chat_id: str) -> ChatOut:
-    user = _user(request)
+    user = api_user(request)
     if not is_support_staff(user):
         raise ChatStaffOnly()
     chat = chat_accept(chat=chat_for_staff(user=user, public_id=chat_id), agent=user)

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from okpay.errors import NotFound, PermissionDenied, Unauthenticated
-from okpay.identity.api import CUSTOMER_AUTH
-from okpay.identity.models import ApiToken, User
+from okpay.errors import NotFound, PermissionDenied
+from okpay.identity.api import CUSTOMER_AUTH, api_user
+from okpay.identity.models import User
 from okpay.support.errors_tickets import (
     AssigneeInvalid,
     StaffOnly,
@@ -78,15 +78,6 @@ router = Router(tags=["tickets"], auth=CUSTOMER_AUTH)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def _user(request: HttpRequest) -> User:
-    auth = request.auth  # type: ignore[attr-defined]
-    if isinstance(auth, ApiToken) and auth.user is not None:
-        return auth.user
-    if isinstance(auth, User):
-        return auth
-    raise Unauthenticated()
-
-
 def _ticket(user: User, number: str) -> Ticket:
     """The ticket as its requester or a member of staff may reach it."""
     if is_support_staff(user):
@@ -122,7 +113,7 @@ def _staff(user: User) -> User:
     ),
 )
 def tickets_list(request: HttpRequest, filters: Query[TicketFilters]) -> TicketListOut:
-    user = _user(request)
+    user = api_user(request)
     staff = is_support_staff(user)
     now = timezone.now()
     page = ticket_page(
@@ -153,7 +144,7 @@ def tickets_list(request: HttpRequest, filters: Query[TicketFilters]) -> TicketL
     description="The active canned replies; with `category`, those for it and the general ones.",
 )
 def canned_replies_list(request: HttpRequest, category: str = "") -> CannedReplyListOut:
-    _staff(_user(request))
+    _staff(api_user(request))
     return CannedReplyListOut(
         data=[CannedReplyOut.of(c) for c in canned_replies(category=category[:32])]
     )
@@ -169,7 +160,7 @@ def canned_replies_list(request: HttpRequest, category: str = "") -> CannedReply
     ),
 )
 def board(request: HttpRequest) -> BoardOut:
-    user = _user(request)
+    user = api_user(request)
     if not is_supervisor(user):
         raise SupervisorOnly()
     return BoardOut.of(board_summary(now=timezone.now()))
@@ -177,7 +168,7 @@ def board(request: HttpRequest) -> BoardOut:
 
 @router.post("", response={201: TicketDetailOut, **ERRORS}, summary="Open a ticket")
 def ticket_open(request: HttpRequest, payload: TicketCreateIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     transactions = []
     if payload.transaction:
         try:
@@ -201,7 +192,7 @@ def ticket_open(request: HttpRequest, payload: TicketCreateIn) -> Status:
     summary="One ticket with its messages (internal notes for staff only)",
 )
 def ticket_get(request: HttpRequest, number: str) -> TicketDetailOut:
-    user = _user(request)
+    user = api_user(request)
     ticket = _ticket(user, number)
     if is_support_staff(user):
         ticket_view_record(ticket=ticket, viewer=user)
@@ -215,7 +206,7 @@ def ticket_get(request: HttpRequest, number: str) -> TicketDetailOut:
     summary="Reply to a ticket (staff may add an internal note)",
 )
 def ticket_reply_add(request: HttpRequest, number: str, payload: ReplyIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     ticket = _ticket(user, number)
     staff = is_support_staff(user)
     if payload.internal and not staff:
@@ -233,7 +224,7 @@ def ticket_reply_add(request: HttpRequest, number: str, payload: ReplyIn) -> Sta
     summary="Rate the answer to my solved ticket (1–5), once",
 )
 def ticket_rating(request: HttpRequest, number: str, payload: RatingIn) -> TicketOut:
-    user = _user(request)
+    user = api_user(request)
     ticket = ticket_for_customer(user=user, number=number)
     rated = ticket_rate(ticket=ticket, user=user, rating=payload.rating, comment=payload.comment)
     return TicketOut.of(rated)
@@ -250,7 +241,7 @@ def ticket_rating(request: HttpRequest, number: str, payload: RatingIn) -> Ticke
     ),
 )
 def ticket_change(request: HttpRequest, number: str, payload: TicketUpdateIn) -> TicketOut:
-    user = _user(request)
+    user = api_user(request)
     ticket = _staff_ticket(user, number)
     changes = payload.model_dump(exclude_none=True)
     if changes:
@@ -264,7 +255,7 @@ def ticket_change(request: HttpRequest, number: str, payload: TicketUpdateIn) ->
     summary="Assign a ticket to a member of staff, or unassign it (staff)",
 )
 def ticket_assign(request: HttpRequest, number: str, payload: AssignIn) -> TicketOut:
-    user = _user(request)
+    user = api_user(request)
     ticket = _staff_ticket(user, number)
     assignee = None
     if payload.assignee_id is not None:
@@ -284,7 +275,7 @@ def ticket_assign(request: HttpRequest, number: str, payload: AssignIn) -> Ticke
 def ticket_link_transaction(
     request: HttpRequest, number: str, payload: LinkTransactionIn
 ) -> TicketOut:
-    user = _user(request)
+    user = api_user(request)
     ticket = _staff_ticket(user, number)
     linked = ticket_transaction_link(ticket=ticket, actor=user, reference=payload.reference)
     return TicketOut.of(linked, staff=True)
@@ -300,7 +291,7 @@ def ticket_link_transaction(
     ),
 )
 def ticket_merge_into(request: HttpRequest, number: str, payload: MergeIn) -> TicketOut:
-    user = _user(request)
+    user = api_user(request)
     source = _staff_ticket(user, number)
     try:
         target = ticket_for_staff(user=user, number=payload.target.strip().upper())
@@ -320,7 +311,7 @@ def ticket_merge_into(request: HttpRequest, number: str, payload: MergeIn) -> Ti
     ),
 )
 def ticket_customer_context(request: HttpRequest, number: str) -> CustomerContextOut:
-    user = _user(request)
+    user = api_user(request)
     ticket = _staff_ticket(user, number)
     ticket_view_record(ticket=ticket, viewer=user, what="context")
     return CustomerContextOut.of(ticket, customer_context(ticket=ticket))

@@ -24,9 +24,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Schema, Status
 from ninja.security import SessionAuth
 
-from okpay.errors import Unauthenticated
-from okpay.identity.api import PersonalTokenAuth
-from okpay.identity.models import ApiToken, User
+from okpay.identity.api import PersonalTokenAuth, api_user
+from okpay.identity.models import ApiToken
 from okpay.identity.services import step_up_holder_for_session, step_up_holder_for_token
 from okpay.wallets import selectors, services
 from okpay.wallets.idempotency import Outcome, idempotent_call
@@ -61,15 +60,6 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 KEY_DOC = "Any unique string (≤ 255 characters); see the idempotency rules above."
 
 
-def _user(request: HttpRequest) -> User:
-    auth = request.auth  # type: ignore[attr-defined]
-    if isinstance(auth, ApiToken) and auth.user is not None:
-        return auth.user
-    if isinstance(auth, User):
-        return auth
-    raise Unauthenticated()
-
-
 def _holder(request: HttpRequest) -> str:
     auth = request.auth  # type: ignore[attr-defined]
     if isinstance(auth, ApiToken):
@@ -82,7 +72,7 @@ def _money_post(
 ) -> HttpResponse:
     return idempotent_call(
         request=request,
-        user=_user(request),
+        user=api_user(request),
         endpoint=endpoint,
         payload=payload.model_dump(mode="json"),
         run=run,
@@ -98,13 +88,13 @@ def _txn(status: int, txn: Any) -> Outcome:
 
 @router.get("/wallets", response={200: WalletListOut, 401: ErrorOut}, summary="List my wallets")
 def wallets_list(request: HttpRequest) -> WalletListOut:
-    balances = selectors.wallet_balances(user=_user(request))
+    balances = selectors.wallet_balances(user=api_user(request))
     return WalletListOut(data=[WalletOut.of(b) for b in balances])
 
 
 @router.post("/wallets", response={201: WalletOut, **ERRORS}, summary="Open a wallet")
 def wallet_open(request: HttpRequest, payload: WalletOpenIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     currency = payload.currency.upper()
     services.wallet_open(user=user, currency=currency)
     (balance,) = [b for b in selectors.wallet_balances(user=user) if b.currency == currency]
@@ -113,7 +103,7 @@ def wallet_open(request: HttpRequest, payload: WalletOpenIn) -> Status:
 
 @router.get("/wallets/{currency}", response={200: WalletOut, **ERRORS}, summary="One wallet")
 def wallet_get(request: HttpRequest, currency: str) -> WalletOut:
-    for balance in selectors.wallet_balances(user=_user(request)):
+    for balance in selectors.wallet_balances(user=api_user(request)):
         if balance.currency == currency.upper():
             return WalletOut.of(balance)
     from okpay.errors import NotFound
@@ -144,7 +134,7 @@ def transactions_list(
     request: HttpRequest, filters: Query[TransactionFilters]
 ) -> TransactionListOut:
     page = selectors.transactions_list(
-        user=_user(request),
+        user=api_user(request),
         type=filters.type,
         status=filters.status,
         currency=filters.currency.upper(),
@@ -167,7 +157,7 @@ def transactions_list(
     summary="One transaction with its status history and failure advice",
 )
 def transaction_get(request: HttpRequest, reference: str) -> TransactionDetailOut:
-    detail = selectors.transaction_detail(user=_user(request), reference=reference)
+    detail = selectors.transaction_detail(user=api_user(request), reference=reference)
     return TransactionDetailOut.of_detail(detail)
 
 
@@ -186,7 +176,7 @@ def quote_create(
 ) -> HttpResponse:
     def run() -> Outcome:
         quote = services.quote_create(
-            user=_user(request),
+            user=api_user(request),
             operation=payload.operation,
             send_currency=payload.send_currency.upper(),
             receive_currency=payload.receive_currency.upper(),
@@ -211,7 +201,7 @@ def deposit_create(
 ) -> HttpResponse:
     def run() -> Outcome:
         txn = services.deposit_create(
-            user=_user(request),
+            user=api_user(request),
             amount_minor=payload.amount,
             currency=payload.currency.upper(),
             funding_source=payload.funding_source,
@@ -233,7 +223,7 @@ def withdrawal_create(
 ) -> HttpResponse:
     def run() -> Outcome:
         txn = services.withdrawal_create(
-            user=_user(request),
+            user=api_user(request),
             holder=_holder(request),
             payee_id=payload.payee_id,
             amount_minor=payload.amount,
@@ -255,7 +245,7 @@ def transfer_create(
 ) -> HttpResponse:
     def run() -> Outcome:
         txn = services.p2p_send(
-            user=_user(request),
+            user=api_user(request),
             holder=_holder(request),
             recipient=payload.recipient,
             amount_minor=payload.amount,
@@ -281,7 +271,7 @@ def international_transfer_create(
 ) -> HttpResponse:
     def run() -> Outcome:
         txn = services.international_transfer_create(
-            user=_user(request),
+            user=api_user(request),
             holder=_holder(request),
             quote_id=payload.quote_id,
             payee_id=payload.payee_id,
@@ -309,7 +299,7 @@ def conversion_create(
 ) -> HttpResponse:
     def run() -> Outcome:
         txn = services.conversion_create(
-            user=_user(request),
+            user=api_user(request),
             from_currency=payload.from_currency.upper(),
             to_currency=payload.to_currency.upper(),
             amount_minor=payload.amount,
@@ -325,14 +315,14 @@ def conversion_create(
 
 @router.get("/payees", response={200: PayeeListOut, 401: ErrorOut}, summary="My saved payees")
 def payees_list(request: HttpRequest) -> PayeeListOut:
-    rows = selectors.payees_list(user=_user(request))
+    rows = selectors.payees_list(user=api_user(request))
     return PayeeListOut(data=[PayeeOut.of(p) for p in rows])
 
 
 @router.post("/payees", response={201: PayeeOut, **ERRORS}, summary="Save a payee (step-up)")
 def payee_add(request: HttpRequest, payload: PayeeIn) -> Status:
     payee = services.payee_add(
-        user=_user(request),
+        user=api_user(request),
         holder=_holder(request),
         kind=payload.kind,
         name=payload.name,
@@ -349,7 +339,7 @@ def payee_add(request: HttpRequest, payload: PayeeIn) -> Status:
 
 @router.delete("/payees/{payee_id}", response={204: None, **ERRORS}, summary="Remove a payee")
 def payee_remove(request: HttpRequest, payee_id: int) -> Status:
-    services.payee_remove(user=_user(request), payee_id=payee_id)
+    services.payee_remove(user=api_user(request), payee_id=payee_id)
     return Status(204, None)
 
 
