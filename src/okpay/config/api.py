@@ -28,6 +28,7 @@ from okpay.ledger.api import router as ledger_router
 from okpay.support.api import router as support_router
 from okpay.support.api_callbacks import router as callbacks_router
 from okpay.support.api_chat import router as chat_router
+from okpay.support.api_inbox import router as inbox_router
 from okpay.support.api_tickets import router as tickets_router
 from okpay.wallets.api import fees_router
 from okpay.wallets.api import router as wallets_router
@@ -249,5 +250,6 @@ api.add_router("/v1/support", support_router)
 api.add_router("/v1/tickets", tickets_router)
 api.add_router("/v1/chats", chat_router)
 api.add_router("/v1/callbacks", callbacks_router)
+api.add_router("/v1/inbox", inbox_router)
 api.add_router("/v1", wallets_router)
 api.add_router("/v1", fees_router)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from okpay.errors import OkpayError
-from okpay.identity.models import Role, User
+from okpay.identity.models import User
 from okpay.support.errors_tickets import TicketNotFound
 from okpay.support.models import (
     TicketCategory,
@@ -40,6 +40,7 @@ from okpay.support.selectors_tickets import (
     InboxFilters,
     canned_replies,
     customer_context,
+    is_supervisor,
     messages_for_staff,
     sla_board,
     staff_members,
@@ -55,8 +56,6 @@ from okpay.support.services.tickets import (
 )
 from okpay.support.views import current_language
 from okpay.support.views_tickets import uploads_from
-
-SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.OPERATOR)
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -230,7 +229,7 @@ def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
     @wraps(view)
     @staff_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _agent(request).role not in SUPERVISOR_ROLES:
+        if not is_supervisor(_agent(request)):
             raise Http404(_("Nothing was found here. Check the address or reference."))
         return view(request, *args, **kwargs)
 

@@ -135,3 +135,55 @@ def test_board_shows_queues_and_load(people: dict[str, Any]) -> None:
     assert "Agents&#x27; load" in page or "Agents' load" in page
     assert "agent@okpay.example" in page
     assert 'class="sla-count">1<' in page  # the late ticket
+
+
+# --- the JSON API of the inbox ---------------------------------------------------------------
+
+
+def test_inbox_api_lists_the_same_order_as_the_page(people: dict[str, Any]) -> None:
+    desk = _desk(people)
+
+    answer = client_for(people["agent"]).get("/api/v1/inbox")
+
+    assert answer.status_code == 200
+    assert [(i["kind"], i["reference"], i["state"]) for i in answer.json()["data"]] == [
+        ("ticket", desk["late"].number, "breached"),
+        ("callback", desk["urgent"].number, "ok"),
+        ("ticket", desk["high"].number, "ok"),
+        ("callback", desk["normal"].number, "ok"),
+    ]
+    only_callbacks = client_for(people["agent"]).get("/api/v1/inbox?kind=callback").json()
+    assert [i["kind"] for i in only_callbacks["data"]] == ["callback", "callback"]
+
+
+@pytest.mark.parametrize(
+    ("who", "inbox", "queues", "load"),
+    [
+        ("anonymous", 401, 401, 401),
+        ("owner", 403, 403, 403),
+        ("agent", 200, 200, 403),
+        ("supervisor", 200, 200, 200),
+    ],
+)
+def test_inbox_api_permissions(
+    people: dict[str, Any], who: str, inbox: int, queues: int, load: int
+) -> None:
+    client = client_for(None if who == "anonymous" else people[who])
+
+    answers = [client.get(f"/api/v1/inbox{path}") for path in ("", "/queues", "/load")]
+
+    assert [a.status_code for a in answers] == [inbox, queues, load]
+    for answer in answers:
+        if answer.status_code != 200:
+            assert answer.json()["error"]["code"] in ("unauthenticated", "permission_denied")
+
+
+def test_inbox_api_load_counts_claimed_callbacks(people: dict[str, Any]) -> None:
+    desk = _desk(people)
+    callback_claim(callback=desk["urgent"], agent=people["agent"])
+
+    body = client_for(people["supervisor"]).get("/api/v1/inbox/load").json()
+
+    agent = next(a for a in body["agents"] if a["email"] == "agent@okpay.example")
+    assert (agent["callbacks"], agent["total"]) == (1, 1)
+    assert (body["queues"]["callbacks_waiting"], body["queues"]["tickets_unassigned"]) == (1, 2)
