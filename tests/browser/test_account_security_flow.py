@@ -18,6 +18,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from django.db import connections
 
 # Django's live server and Playwright's sync API share this thread's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -59,6 +60,9 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+            # The test body's database work ran under Playwright's event loop with
+            # connections of its own: close them, or PostgreSQL keeps the test database busy.
+            connections.close_all()
 
 
 def _shot(page: Page, name: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -58,6 +59,9 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+            # The test body's database work ran under Playwright's event loop with
+            # connections of its own: close them, or PostgreSQL keeps the test database busy.
+            connections.close_all()
 
 
 def _user(email: str, name: str, country: str) -> Any:
