@@ -43,6 +43,7 @@ urlpatterns += [
         name="agent_update",
     ),
     path("support/agent/tickets/<str:number>/merge/", views_agent.agent_merge, name="agent_merge"),
+    path("support/agent/tickets/<str:number>/link/", views_agent.agent_link, name="agent_link"),
 ]
 
 # --- Live chat and phone callbacks ----------------------------------------------------------

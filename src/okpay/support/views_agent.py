@@ -51,6 +51,7 @@ from okpay.support.services.tickets import (
     is_support_staff,
     ticket_merge,
     ticket_reply,
+    ticket_transaction_link,
     ticket_update,
     ticket_view_record,
 )
@@ -207,6 +208,21 @@ def agent_update(request: HttpRequest, number: str) -> HttpResponse:
         )
     else:
         flash.success(request, _("Ticket updated."))
+    return redirect("support:agent_ticket", number=ticket.number)
+
+
+@staff_required
+@require_POST
+def agent_link(request: HttpRequest, number: str) -> HttpResponse:
+    """Link one of the requester's transactions to the ticket, by its reference."""
+    ticket = _ticket(request, number)
+    reference = request.POST.get("reference", "")[:32]
+    try:
+        ticket_transaction_link(ticket=ticket, actor=_agent(request), reference=reference)
+    except OkpayError as exc:
+        flash.error(request, str(exc.message))
+    else:
+        flash.success(request, _("Transaction %(r)s linked.") % {"r": reference.strip()})
     return redirect("support:agent_ticket", number=ticket.number)
 
 

@@ -9,7 +9,13 @@ import pytest
 from okpay.identity.models import AuditEvent
 from okpay.support.models import CannedReply, Ticket, TicketAttachment
 from okpay.support.services.tickets import UploadedFile, ticket_create, ticket_reply
-from okpay.support.tests.tickets_fixtures import PNG, client_for, people, ticket_settings
+from okpay.support.tests.tickets_fixtures import (
+    PNG,
+    client_for,
+    failed_payment,
+    people,
+    ticket_settings,
+)
 
 __all__ = ["people", "ticket_settings"]
 
@@ -185,3 +191,30 @@ def test_sla_board_counts(people: dict[str, Any]) -> None:
     page = client_for(people["supervisor"]).get("/support/agent/board/")
     assert page.status_code == 200
     assert 'class="sla-count">1<' in page.content.decode()
+
+
+def test_agent_links_a_transaction_of_the_requester_from_the_page(
+    people: dict[str, Any], settings: Any
+) -> None:
+    ticket = _ticket(people)
+    own = failed_payment(people["owner"], settings)
+    others = failed_payment(people["other"], settings)
+    agent = client_for(people["agent"])
+
+    refused = agent.post(
+        f"/support/agent/tickets/{ticket.number}/link/", {"reference": others.reference}
+    )
+    assert refused.status_code == 302
+    assert list(ticket.transactions.all()) == []
+
+    linked = agent.post(
+        f"/support/agent/tickets/{ticket.number}/link/", {"reference": own.reference}
+    )
+    assert linked.status_code == 302
+    assert list(ticket.transactions.all()) == [own]
+    assert ticket.events.filter(kind="transaction_linked").count() == 1
+
+    by_owner = client_for(people["owner"]).post(
+        f"/support/agent/tickets/{ticket.number}/link/", {"reference": own.reference}
+    )
+    assert by_owner.status_code == 404
