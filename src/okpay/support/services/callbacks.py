@@ -70,7 +70,12 @@ from okpay.support.selectors_callbacks import (
     official_phone_numbers,
     zone_of,
 )
-from okpay.support.services.tickets import ticket_create, ticket_reply, ticket_update
+from okpay.support.services.tickets import (
+    customer_data_view_record,
+    ticket_create,
+    ticket_reply,
+    ticket_update,
+)
 from okpay.wallets.models import Transaction
 
 MIN_WINDOW = timedelta(minutes=30)
@@ -432,12 +437,12 @@ def callback_verify_caller(
 
 def callback_view_record(*, callback: CallbackRequest, viewer: User) -> None:
     """Log that a member of staff looked at a callback and the customer's context."""
-    audit_record(
-        action="support.customer_data_view",
-        actor=viewer,
+    customer_data_view_record(
+        viewer=viewer,
         object_type="callback",
         object_id=callback.number,
-        data={"what": "callback_and_context", "customer": callback.requester.email},
+        customer_email=callback.requester.email,
+        what="callback_and_context",
     )
 
 

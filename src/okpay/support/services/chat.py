@@ -84,7 +84,12 @@ from okpay.support.services.chat_hours import (
     chat_hours,
     chat_hours_text,
 )
-from okpay.support.services.tickets import ticket_create, ticket_reply, ticket_update
+from okpay.support.services.tickets import (
+    customer_data_view_record,
+    ticket_create,
+    ticket_reply,
+    ticket_update,
+)
 from okpay.wallets.models import Transaction
 from okpay.wallets.selectors import transaction_get
 
@@ -646,10 +651,10 @@ def chat_end(*, chat: ChatSession, by: User, now: datetime | None = None) -> Cha
 
 def chat_view_record(*, chat: ChatSession, viewer: User) -> None:
     """Log that a member of staff looked at a chat and the customer's account context."""
-    audit_record(
-        action="support.customer_data_view",
-        actor=viewer,
+    customer_data_view_record(
+        viewer=viewer,
         object_type="chat",
         object_id=chat.public_id,
-        data={"what": "chat_and_context", "customer": chat.customer.email},
+        customer_email=chat.customer.email,
+        what="chat_and_context",
     )

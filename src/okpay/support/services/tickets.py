@@ -787,12 +787,26 @@ def ticket_transaction_link(
     return locked
 
 
-def ticket_view_record(*, ticket: Ticket, viewer: User, what: str = "ticket") -> None:
-    """Log that a member of staff looked at a customer's ticket and account context."""
+def customer_data_view_record(
+    *, viewer: User, object_type: str, object_id: str, customer_email: str, what: str
+) -> None:
+    """Log that a member of staff looked at a customer's data (a ticket, chat or callback
+    and the account context shown beside it): one audit action for every desk page."""
     audit_record(
         action="support.customer_data_view",
         actor=viewer,
+        object_type=object_type,
+        object_id=object_id,
+        data={"what": what, "customer": customer_email},
+    )
+
+
+def ticket_view_record(*, ticket: Ticket, viewer: User, what: str = "ticket") -> None:
+    """Log that a member of staff looked at a customer's ticket and account context."""
+    customer_data_view_record(
+        viewer=viewer,
         object_type="ticket",
         object_id=ticket.number,
-        data={"what": what, "customer": ticket.requester_email},
+        customer_email=ticket.requester_email,
+        what=what,
     )
