@@ -1,7 +1,8 @@
 // The one inbox, live: listens on the agents' WebSocket and re-reads the rows from the
 // server whenever something changes (a new chat, a callback request, an SLA warning…).
-// The server stays the source of truth; events only say "look again". Without a socket the
-// list refreshes every minute.
+// The server stays the source of truth; events only say "look again". The list also
+// refreshes every minute, socket or not: events published by the background worker reach
+// the web processes only through a shared channel layer (Redis).
 (function () {
   "use strict";
   var rows = document.getElementById("inbox-rows");
@@ -75,8 +76,6 @@
     if (!status) return;
     status.textContent = on ? status.dataset.connected : status.dataset.offline;
     status.classList.toggle("is-live", on);
-    clearInterval(pollTimer);
-    if (!on) pollTimer = setInterval(refresh, 60000);
   }
 
   function connect() {
@@ -101,5 +100,6 @@
   }
 
   setLive(false);
+  pollTimer = setInterval(refresh, 60000);
   connect();
 })();
