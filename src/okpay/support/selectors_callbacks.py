@@ -175,16 +175,19 @@ def callback_for_staff(*, user: User | None, number: str) -> CallbackRequest:
     return callback
 
 
-def callback_queue(*, include_claimed: bool = True, limit: int = 200) -> list[CallbackRequest]:
+def callback_queue(
+    *, include_claimed: bool = True, where: Q | None = None, limit: int = 200
+) -> list[CallbackRequest]:
     """The open requests in the order agents work them: urgent first, then large amounts,
     then by the start of the preferred window, then by the time of the request.
 
     ``include_claimed`` keeps the requests an agent is calling now (status in_progress);
-    without it only the ones waiting for an agent are returned.
+    without it only the ones waiting for an agent are returned. ``where`` narrows further
+    (e.g. to one agent's calls).
     """
     statuses = OPEN_CALLBACK_STATUSES if include_claimed else (CallbackStatus.REQUESTED,)
     return list(
-        CallbackRequest.objects.filter(status__in=statuses)
+        CallbackRequest.objects.filter(where or Q(), status__in=statuses)
         .select_related("requester", "agent", "transaction")
         .order_by("-urgency", "window_start", "created_at", "id")[:limit]
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,8 @@ from okpay.support.selectors_callbacks import (
     callback_queue,
     window_state,
 )
-from okpay.support.selectors_tickets import InboxFilters, inbox, staff_members
+from okpay.support.selectors_chat import chat_counts, chat_queue
+from okpay.support.selectors_tickets import InboxFilters, assignee_q, inbox, staff_members
 from okpay.support.services.sla import SlaState
 
 
@@ -128,39 +129,45 @@ def _ticket_items(*, user: User, filters: InboxFilters, now: datetime) -> list[I
     return items
 
 
+def _chat_item(
+    chat: ChatSession, *, waiting_since: datetime | None, timeout: timedelta
+) -> InboxItem:
+    queued = waiting_since is not None
+    return InboxItem(
+        kind=Kind.CHAT,
+        reference=chat.public_id,
+        title=str(TicketCategory(chat.topic).label),
+        customer=chat.customer.email,
+        status=chat.get_status_display(),
+        urgency=3 if queued else 2,
+        urgency_label=_("Live"),
+        state=WAITING if queued else LIVE,
+        # A waiting chat becomes a ticket when the queue timeout runs out.
+        due=waiting_since + timeout if waiting_since is not None else None,
+        since=waiting_since or chat.created_at,
+        assignee=chat.agent.email if chat.agent else "",
+        url=reverse("support:agent_chat", args=[chat.public_id]),
+    )
+
+
 def _chat_items(*, user: User, filters: UnifiedFilters, now: datetime) -> list[InboxItem]:
-    rows = ChatSession.objects.filter(
-        status__in=[ChatStatus.QUEUED, ChatStatus.ACTIVE]
-    ).select_related("customer", "agent")
-    assignee = filters.tickets.assignee
-    if assignee == "me":
-        rows = rows.filter(agent=user)
-    elif assignee == "none":
-        rows = rows.filter(agent__isnull=True)
-    elif assignee.isdigit():
-        rows = rows.filter(agent_id=int(assignee))
-    if filters.tickets.category:
-        rows = rows.filter(topic=filters.tickets.category)
+    """Waiting chats (since they last joined the queue, as the queue timeout counts) and
+    chats in progress."""
+    assignee, category = filters.tickets.assignee, filters.tickets.category
     timeout = timedelta(minutes=settings.OKPAY_CHAT_QUEUE_TIMEOUT_MINUTES)
     items = []
-    for chat in rows:
-        queued = chat.status == ChatStatus.QUEUED
-        items.append(
-            InboxItem(
-                kind=Kind.CHAT,
-                reference=chat.public_id,
-                title=str(TicketCategory(chat.topic).label),
-                customer=chat.customer.email,
-                status=chat.get_status_display(),
-                urgency=3 if queued else 2,
-                urgency_label=_("Live"),
-                state=WAITING if queued else LIVE,
-                due=chat.created_at + timeout if queued else None,
-                since=chat.created_at,
-                assignee=chat.agent.email if chat.agent else "",
-                url=reverse("support:agent_chat", args=[chat.public_id]),
-            )
-        )
+    if assignee in ("", "none"):  # a waiting chat has no agent yet
+        for queued in chat_queue(now=now):
+            if not category or queued.chat.topic == category:
+                items.append(
+                    _chat_item(queued.chat, waiting_since=queued.waiting_since, timeout=timeout)
+                )
+    active = ChatSession.objects.filter(
+        assignee_q(assignee, user=user, field="agent"), status=ChatStatus.ACTIVE
+    ).select_related("customer", "agent")
+    if category:
+        active = active.filter(topic=category)
+    items += [_chat_item(chat, waiting_since=None, timeout=timeout) for chat in active]
     return items
 
 
@@ -172,14 +179,10 @@ _WINDOW_TO_STATE = {
 
 
 def _callback_items(*, user: User, filters: UnifiedFilters, now: datetime) -> list[InboxItem]:
-    rows = callback_queue(include_claimed=True)
-    assignee = filters.tickets.assignee
-    if assignee == "me":
-        rows = [cb for cb in rows if cb.agent_id == user.pk]
-    elif assignee == "none":
-        rows = [cb for cb in rows if cb.agent_id is None]
-    elif assignee.isdigit():
-        rows = [cb for cb in rows if cb.agent_id == int(assignee)]
+    rows = callback_queue(
+        include_claimed=True,
+        where=assignee_q(filters.tickets.assignee, user=user, field="agent"),
+    )
     items = []
     for cb in rows:
         in_progress = cb.status == CallbackStatus.IN_PROGRESS
@@ -230,11 +233,8 @@ class QueueLengths:
 
 
 def queue_lengths(*, now: datetime) -> QueueLengths:
-    chats = ChatSession.objects.aggregate(
-        waiting=Count("id", filter=Q(status=ChatStatus.QUEUED)),
-        live=Count("id", filter=Q(status=ChatStatus.ACTIVE)),
-        oldest=Min("created_at", filter=Q(status=ChatStatus.QUEUED)),
-    )
+    waiting = chat_queue(now=now)
+    chats = chat_counts()
     callbacks = callback_counts(now=now)
     tickets = Ticket.objects.filter(
         status__in=ACTIVE_STATUSES, merged_into__isnull=True, confirmed_at__isnull=False
@@ -243,9 +243,9 @@ def queue_lengths(*, now: datetime) -> QueueLengths:
         new=Count("id", filter=Q(status="new")),
     )
     return QueueLengths(
-        chats_waiting=chats["waiting"],
-        oldest_chat_since=chats["oldest"],
-        chats_live=chats["live"],
+        chats_waiting=len(waiting),
+        oldest_chat_since=min((q.waiting_since for q in waiting), default=None),
+        chats_live=chats.active,
         callbacks_waiting=callbacks.waiting,
         callbacks_urgent=callbacks.urgent,
         callbacks_late=callbacks.overdue,

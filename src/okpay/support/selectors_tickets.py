@@ -48,7 +48,7 @@ from okpay.support.models import (
     TicketStatus,
     Via,
 )
-from okpay.support.services.sla import SlaState, sla_state
+from okpay.support.services.sla import SlaState
 from okpay.support.services.tickets import is_support_staff
 from okpay.wallets.models import Transaction
 
@@ -132,10 +132,23 @@ class InboxRow:
     sla: SlaState
 
 
+def assignee_q(value: str, *, user: User, field: str = "assignee") -> Q:
+    """The filter for an assignee choice of the desk's lists: ``"me"``, ``"none"``, a user
+    id, or anything else (no filter). ``field`` names the assignee's foreign key."""
+    if value == "me":
+        return Q(**{field: user})
+    if value == "none":
+        return Q(**{f"{field}__isnull": True})
+    if value.isdigit():
+        return Q(**{f"{field}_id": int(value)})
+    return Q()
+
+
 def inbox(*, user: User, filters: InboxFilters, now: datetime, limit: int = 200) -> list[InboxRow]:
-    """Confirmed, unmerged tickets for staff, the most urgent SLA first."""
-    rows: QuerySet[Ticket] = Ticket.objects.filter(
-        confirmed_at__isnull=False, merged_into__isnull=True
+    """Confirmed, unmerged tickets for staff, the most urgent SLA first: the order of the
+    tickets list (``ticket_page``), filtered and sorted by the database before the limit."""
+    rows = with_sla(
+        Ticket.objects.filter(confirmed_at__isnull=False, merged_into__isnull=True), now=now
     ).select_related("assignee", "requester")
     if filters.status == "active" or not filters.status:
         rows = rows.filter(status__in=ACTIVE_STATUSES)
@@ -145,31 +158,16 @@ def inbox(*, user: User, filters: InboxFilters, now: datetime, limit: int = 200)
         rows = rows.filter(category=filters.category)
     if filters.priority:
         rows = rows.filter(priority=filters.priority)
-    if filters.assignee == "me":
-        rows = rows.filter(assignee=user)
-    elif filters.assignee == "none":
-        rows = rows.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        rows = rows.filter(assignee_id=int(filters.assignee))
+    rows = rows.filter(assignee_q(filters.assignee, user=user))
+    if filters.sla:
+        rows = rows.filter(Q(sla=filters.sla))
     if filters.q:
         q = filters.q.strip()
         rows = rows.filter(
             Q(number__iexact=q) | Q(subject__icontains=q) | Q(requester_email__icontains=q)
         )
-    result = [InboxRow(ticket=t, sla=sla_state(t, now=now)) for t in rows[:limit]]
-    if filters.sla:
-        result = [r for r in result if r.sla == filters.sla]
-    order = {SlaState.BREACHED: 0, SlaState.AT_RISK: 1, SlaState.OK: 2}
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    result.sort(
-        key=lambda r: (
-            order.get(r.sla, 3),
-            r.ticket.first_response_due
-            if r.ticket.first_responded_at is None and r.ticket.first_response_due
-            else r.ticket.resolution_due or far,
-        )
-    )
-    return result
+    rows = rows.order_by("sla_rank", F("sla_due").asc(nulls_last=True), "-id")
+    return [InboxRow(ticket=t, sla=SlaState(t.sla)) for t in rows[:limit]]  # type: ignore[attr-defined]
 
 
 def staff_members() -> list[User]:
@@ -246,18 +244,22 @@ def canned_replies(*, category: str = "") -> list[CannedReply]:
     return list(rows)
 
 
+def _open_tickets_with_sla(now: datetime) -> QuerySet[Ticket]:
+    """The desk's open tickets (confirmed, unmerged), annotated by ``with_sla``."""
+    return with_sla(
+        Ticket.objects.filter(
+            status__in=ACTIVE_STATUSES, merged_into__isnull=True, confirmed_at__isnull=False
+        ),
+        now=now,
+    )
+
+
 def sla_board(*, now: datetime) -> dict[str, int]:
-    """Open tickets by SLA state, for the supervisor board."""
-    counts = {
-        state.value: 0
-        for state in (SlaState.OK, SlaState.AT_RISK, SlaState.BREACHED, SlaState.PAUSED)
-    }
-    for ticket in Ticket.objects.filter(
-        status__in=ACTIVE_STATUSES, merged_into__isnull=True, confirmed_at__isnull=False
-    ):
-        state = sla_state(ticket, now=now)
-        if state.value in counts:
-            counts[state.value] += 1
+    """Open tickets by SLA state (on time, at risk, breached, paused), in one query."""
+    counts = {state.value: 0 for state in BOARD_SLA_STATES}
+    for row in _open_tickets_with_sla(now).values(*SLA_FIELD).annotate(n=Count("id")).order_by():
+        if row["sla"] in counts:
+            counts[row["sla"]] = row["n"]
     return counts
 
 
@@ -414,12 +416,7 @@ def ticket_page(
         rows = rows.filter(priority=filters.priority)
     if filters.via:
         rows = rows.filter(via=filters.via)
-    if filters.assignee == "me":
-        rows = rows.filter(assignee=user)
-    elif filters.assignee == "none":
-        rows = rows.filter(assignee__isnull=True)
-    elif filters.assignee:
-        rows = rows.filter(assignee_id=int(filters.assignee))
+    rows = rows.filter(assignee_q(filters.assignee, user=user))
     if filters.sla:
         rows = rows.filter(Q(sla=filters.sla))
     if starting_after:
@@ -489,16 +486,7 @@ class BoardSummary:
 
 def board_summary(*, now: datetime, days: int = 7) -> BoardSummary:
     """Counts for the supervisor board, each one query in the database."""
-    open_rows = with_sla(
-        Ticket.objects.filter(
-            status__in=ACTIVE_STATUSES, merged_into__isnull=True, confirmed_at__isnull=False
-        ),
-        now=now,
-    )
-    sla = {state.value: 0 for state in BOARD_SLA_STATES}
-    for row in open_rows.values(*SLA_FIELD).annotate(n=Count("id")).order_by():
-        if row["sla"] in sla:
-            sla[row["sla"]] = row["n"]
+    open_rows = _open_tickets_with_sla(now)
     priority = {p.value: 0 for p in TicketPriority}
     for row in open_rows.values("priority").annotate(n=Count("id")).order_by():
         priority[row["priority"]] = row["n"]
@@ -518,7 +506,7 @@ def board_summary(*, now: datetime, days: int = 7) -> BoardSummary:
         for b in recorded.select_related("ticket").order_by("-recorded_at", "-id")[:20]
     ]
     return BoardSummary(
-        sla=sla,
+        sla=sla_board(now=now),
         status=ticket_counts_by_status(),
         priority=priority,
         breaches=breaches,

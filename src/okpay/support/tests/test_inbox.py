@@ -15,7 +15,7 @@ from okpay.support.selectors_inbox import (
     queue_lengths,
     unified_inbox,
 )
-from okpay.support.selectors_tickets import InboxFilters
+from okpay.support.selectors_tickets import InboxFilters, inbox
 from okpay.support.services.callbacks import callback_claim
 from okpay.support.services.tickets import ticket_create, ticket_update
 from okpay.support.tests.callbacks_fixtures import ask
@@ -187,3 +187,15 @@ def test_inbox_api_load_counts_claimed_callbacks(people: dict[str, Any]) -> None
     agent = next(a for a in body["agents"] if a["email"] == "agent@okpay.example")
     assert (agent["callbacks"], agent["total"]) == (1, 1)
     assert (body["queues"]["callbacks_waiting"], body["queues"]["tickets_unassigned"]) == (1, 2)
+
+
+def test_ticket_inbox_sorts_before_it_cuts(people: dict[str, Any]) -> None:
+    desk = _desk(people)  # "late" is the older ticket, "high" the newer one
+
+    [first] = inbox(user=people["agent"], filters=InboxFilters(), now=timezone.now(), limit=1)
+    [late] = inbox(
+        user=people["agent"], filters=InboxFilters(sla="breached"), now=timezone.now(), limit=1
+    )
+
+    assert first.ticket.pk == desk["late"].pk
+    assert (late.ticket.pk, late.sla) == (desk["late"].pk, "breached")
