@@ -22,9 +22,7 @@ from okpay.identity.services import is_support_staff
 from okpay.support.errors_tickets import StaffOnly, SupervisorOnly
 from okpay.support.selectors_inbox import (
     AgentLoad,
-    InboxItem,
     Kind,
-    QueueLengths,
     UnifiedFilters,
     agents_load,
     queue_lengths,
@@ -61,23 +59,6 @@ class InboxItemOut(Schema):
     assignee: str
     url: str
 
-    @staticmethod
-    def of(item: InboxItem) -> InboxItemOut:
-        return InboxItemOut(
-            kind=item.kind,
-            reference=item.reference,
-            title=item.title,
-            customer=item.customer,
-            status=item.status,
-            urgency=item.urgency,
-            urgency_label=item.urgency_label,
-            state=item.state,
-            due=item.due,
-            since=item.since,
-            assignee=item.assignee,
-            url=item.url,
-        )
-
 
 class InboxOut(Schema):
     data: list[InboxItemOut]
@@ -92,10 +73,6 @@ class QueuesOut(Schema):
     callbacks_late: int
     tickets_unassigned: int
     tickets_new: int
-
-    @staticmethod
-    def of(queues: QueueLengths) -> QueuesOut:
-        return QueuesOut(**queues.__dict__)
 
 
 class AgentLoadOut(Schema):
@@ -153,13 +130,13 @@ def inbox_list(request: HttpRequest, filters: Query[InboxQuery]) -> InboxOut:
         ),
     )
     items = unified_inbox(user=user, filters=unified, now=timezone.now())
-    return InboxOut(data=[InboxItemOut.of(item) for item in items])
+    return InboxOut(data=[InboxItemOut.model_validate(item) for item in items])
 
 
 @router.get("/queues", response={200: QueuesOut, **ERRORS}, summary="Queue lengths (support staff)")
 def inbox_queues(request: HttpRequest) -> QueuesOut:
     _staff(request)
-    return QueuesOut.of(queue_lengths(now=timezone.now()))
+    return QueuesOut.model_validate(queue_lengths(now=timezone.now()))
 
 
 @router.get(
@@ -173,6 +150,6 @@ def inbox_load(request: HttpRequest) -> LoadOut:
         raise SupervisorOnly()
     now = timezone.now()
     return LoadOut(
-        queues=QueuesOut.of(queue_lengths(now=now)),
+        queues=QueuesOut.model_validate(queue_lengths(now=now)),
         agents=[AgentLoadOut.of(load) for load in agents_load(now=now)],
     )
