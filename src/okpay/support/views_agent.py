@@ -43,6 +43,7 @@ from okpay.support.selectors_tickets import (
     is_supervisor,
     messages_for_staff,
     sla_board,
+    staff_member,
     staff_members,
     ticket_for_staff,
 )
@@ -189,7 +190,7 @@ def agent_update(request: HttpRequest, number: str) -> HttpResponse:
     elif assignee_raw == "me":
         assignee = _agent(request)
     elif assignee_raw.isdigit():
-        assignee = next((u for u in staff_members() if u.pk == int(assignee_raw)), None)
+        assignee = staff_member(user_id=int(assignee_raw))
     else:
         assignee = None
     try:
